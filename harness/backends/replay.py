@@ -1,0 +1,229 @@
+"""Replay backend: read recorded responses instead of generating them.
+
+Re-grading saved outputs must not mean re-generating them. The file is JSON Lines, one response
+per row::
+
+    {"problem_id": str, "sample_index": int (optional), "response": str,
+     "finish_reason": "stop" | "length" (optional)}
+
+Optional extra keys ``prompt``, ``n_prompt_tokens`` and ``n_generated_tokens`` are kept; any other
+key is ignored, so a run's own ``samples.jsonl`` replays as it is. Every problem must have the
+same number of samples. Nothing is dropped silently: unknown problems, duplicate
+``(problem_id, sample_index)`` pairs, unequal sample counts and malformed rows are errors that
+name the line numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import HarnessError
+from harness.types import Completion, Problem
+
+_FINISH = {"stop", "length"}
+_MAX_LISTED = 10  # how many offending lines an error message lists before "and N more"
+
+
+class ReplayError(HarnessError):
+    """The replay file cannot be used as it is."""
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """Completions for the selected problems, and what was left out on purpose.
+
+    Attributes:
+        completions: One per response, ordered by problem (dataset order) then sample index.
+        n_samples: Samples per problem (equal for all problems).
+        skipped_rows: Rows for problems that exist in the benchmark but lie outside ``limit``.
+    """
+
+    completions: tuple[Completion, ...]
+    n_samples: int
+    skipped_rows: int
+
+
+def _listing(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:_MAX_LISTED])
+    more = len(items) - _MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _parse_row(path: Path, lineno: int, text: str) -> dict:
+    try:
+        row = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReplayError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(row, dict):
+        raise ReplayError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
+    if not isinstance(row.get("problem_id"), str | int) or isinstance(row.get("problem_id"), bool):
+        raise ReplayError(
+            f"{path}:{lineno}: field 'problem_id' (string) is missing or not a string"
+        )
+    if not isinstance(row.get("response"), str):
+        raise ReplayError(f"{path}:{lineno}: field 'response' (string) is missing or not a string")
+    idx = row.get("sample_index")
+    if idx is not None and (not isinstance(idx, int) or isinstance(idx, bool) or idx < 0):
+        raise ReplayError(f"{path}:{lineno}: 'sample_index' must be a non-negative integer")
+    finish = row.get("finish_reason")
+    if finish is not None and finish not in _FINISH and finish != "unknown":
+        raise ReplayError(
+            f'{path}:{lineno}: \'finish_reason\' must be "stop" or "length", got {finish!r}'
+        )
+    return row
+
+
+def read_rows(path: Path) -> list[tuple[int, dict]]:
+    """Read and check every row of a replay file.
+
+    Args:
+        path: The JSONL file.
+
+    Returns:
+        ``(line number, row)`` pairs for the non-blank lines.
+
+    Raises:
+        ReplayError: The file is missing, empty, or a row is malformed (names the line).
+    """
+    if not path.is_file():
+        raise ReplayError(f"replay file {path} does not exist; set backend.path=FILE.jsonl")
+    rows: list[tuple[int, dict]] = []
+    with path.open("r", encoding="utf-8") as handle:
+        # Split on "\n" only: responses may hold U+2028, which str.splitlines() would break on.
+        for lineno, line in enumerate(handle, start=1):
+            if line.strip():
+                rows.append((lineno, _parse_row(path, lineno, line)))
+    if not rows:
+        raise ReplayError(f"replay file {path} holds no rows")
+    return rows
+
+
+def replay(path: Path, selected: Sequence[Problem], all_ids: set[str]) -> ReplayResult:
+    """Turn a replay file into completions for the selected problems.
+
+    Args:
+        path: The JSONL file.
+        selected: Problems under evaluation (after ``limit``), in dataset order.
+        all_ids: Every problem id of the benchmark, to tell rows outside ``limit`` from rows for
+            problems that do not exist.
+
+    Returns:
+        The completions and counts.
+
+    Raises:
+        ReplayError: Unknown problem ids, duplicate pairs, unequal counts, missing problems.
+    """
+    wanted = {p.id for p in selected}
+    by_problem: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+    unknown: list[str] = []
+    skipped = 0
+    for lineno, row in read_rows(path):
+        pid = str(row["problem_id"])
+        if pid in wanted:
+            by_problem[pid].append((lineno, row))
+        elif pid in all_ids:
+            skipped += 1
+        else:
+            unknown.append(f"line {lineno} ({pid!r})")
+    if unknown:
+        raise ReplayError(
+            f"{path}: {len(unknown)} rows name problems that are not in this benchmark: "
+            f"{_listing(unknown)}. Check benchmark=… and benchmark.source=…"
+        )
+    missing = [p.id for p in selected if p.id not in by_problem]
+    if missing:
+        raise ReplayError(
+            f"{path}: no responses for {len(missing)} of {len(selected)} problems: "
+            f"{_listing(missing)}. Use limit=… or record responses for them"
+        )
+    completions = {pid: _indexed(path, pid, rows) for pid, rows in by_problem.items()}
+    counts = {pid: len(c) for pid, c in completions.items()}
+    if len(set(counts.values())) > 1:
+        modal = max(set(counts.values()), key=list(counts.values()).count)
+        odd = [f"{pid} has {n}" for pid, n in counts.items() if n != modal]
+        raise ReplayError(
+            f"{path}: unequal sample counts: most problems have {modal} samples but "
+            f"{_listing(odd)}; pass@k and cons@n need the same n for every problem"
+        )
+    ordered = tuple(c for p in selected for c in completions[p.id])
+    return ReplayResult(ordered, n_samples=next(iter(counts.values())), skipped_rows=skipped)
+
+
+def _indexed(path: Path, pid: str, rows: list[tuple[int, dict]]) -> list[Completion]:
+    """Give every row of one problem its sample index; reject duplicate indices."""
+    explicit = [r.get("sample_index") is not None for _, r in rows]
+    if any(explicit) and not all(explicit):
+        lines = ", ".join(str(n) for n, _ in rows)
+        raise ReplayError(
+            f"{path}: problem {pid!r} mixes rows with and without 'sample_index' (lines {lines})"
+        )
+    seen: dict[int, int] = {}
+    out: list[Completion] = []
+    for position, (lineno, row) in enumerate(rows):
+        idx = row["sample_index"] if explicit[0] else position
+        if idx in seen:
+            raise ReplayError(
+                f"{path}: duplicate (problem_id={pid!r}, sample_index={idx}) "
+                f"on lines {seen[idx]} and {lineno}"
+            )
+        seen[idx] = lineno
+        out.append(
+            Completion(
+                problem_id=pid,
+                sample_index=idx,
+                response=row["response"],
+                finish_reason=row.get("finish_reason") or "unknown",
+                prompt=row.get("prompt"),
+                n_prompt_tokens=row.get("n_prompt_tokens"),
+                n_generated_tokens=row.get("n_generated_tokens"),
+            )
+        )
+    out.sort(key=lambda c: c.sample_index)
+    if [c.sample_index for c in out] != list(range(len(out))):
+        got = [c.sample_index for c in out][:_MAX_LISTED]
+        raise ReplayError(
+            f"{path}: problem {pid!r} has sample indices {got}; they must run 0..{len(out) - 1}"
+        )
+    return out
+
+
+class ReplayBackend:
+    """``backend=replay``: completions come from a recorded JSONL file."""
+
+    def __init__(self, path: str | None, name: str = "replay") -> None:
+        if not path:
+            raise ReplayError("backend=replay needs a file: add backend.path=FILE.jsonl")
+        self.path = Path(path).expanduser()
+        self.name = name
+
+    def generate(self, problems: Sequence[Problem], *, all_ids: set[str], n: int) -> ReplayResult:
+        """Read the recorded completions for ``problems``.
+
+        Args:
+            problems: Problems under evaluation.
+            all_ids: Every id in the benchmark.
+            n: The configured samples per problem (``sampling.n``); the file must match it.
+
+        Returns:
+            The completions.
+
+        Raises:
+            ReplayError: On any problem with the file, or when its sample count is not ``n``.
+        """
+        result = replay(self.path, problems, all_ids)
+        if result.n_samples != n:
+            raise ReplayError(
+                f"{self.path} holds {result.n_samples} samples per problem but sampling.n={n}; "
+                f"add sampling.n={result.n_samples} so the run records the protocol it used"
+            )
+        return result
+
+    def provenance(self) -> dict[str, str]:
+        """Record which file was replayed, by path and content hash."""
+        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        return {"path": str(self.path.resolve()), "sha256": digest}

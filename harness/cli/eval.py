@@ -1,0 +1,64 @@
+"""``harness-eval``: the Hydra app that runs one evaluation (or a sweep with ``-m``)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from harness.config.paths import config_dir
+from harness.config.schema import register
+from harness.errors import HarnessError
+
+log = logging.getLogger("harness")
+
+
+def format_summary(metrics: dict[str, Any]) -> str:
+    """Render metrics.json as a short human-readable table."""
+    lines = [f"problems: {metrics['n_problems']}   samples per problem: {metrics['n_samples']}"]
+    for name, entry in metrics["metrics"].items():
+        lo, hi = entry["ci95"]
+        lines.append(f"  {name:<10} {entry['value']:6.2f}   95% CI [{lo:.2f}, {hi:.2f}]")
+    lines.append(
+        f"  truncated {metrics['truncated_pct']:.2f}%   no answer {metrics['no_answer_pct']:.2f}%"
+        f"   mean length {metrics['mean_response_length']:.0f} {metrics['response_length_unit']}"
+    )
+    graders = metrics.get("graders")
+    if graders:
+        lines.append(
+            f"  graders {graders['primary']} vs {graders['secondary']}: "
+            f"{graders['disagreements']} disagreements ({graders['agreement_pct']:.2f}% agree)"
+        )
+    return "\n".join(lines)
+
+
+def _task(cfg: DictConfig) -> None:
+    from harness.pipeline import run  # heavy imports only once the config composed
+
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        outcome = run(cfg, run_dir)
+    except HarnessError as exc:
+        log.error("%s", exc)
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(format_summary(outcome.metrics))
+    if outcome.n_disagreements:
+        print(f"grader disagreements listed in {run_dir / 'disagreements.jsonl'}")
+    print(f"run directory: {run_dir}")
+
+
+def main() -> None:
+    """Entry point of the ``harness-eval`` console script."""
+    register()
+    app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
+    app(_task)()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Typed schema of the run config, registered in Hydra's ConfigStore.
+
+Each YAML option of a group lists its schema first in its defaults (``- /schema/backend/replay``),
+so an unknown key or a wrong type fails at compose time, naming the key. A misspelt group option
+fails in Hydra itself, which lists the available options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+
+@dataclass
+class BenchmarkConfig:
+    """A benchmark: where its data lives and how its items are read and graded."""
+
+    name: str = MISSING
+    hub_id: str = MISSING
+    # Hub configs ("subsets"); several are concatenated in order (AIME 2025 I then II).
+    hub_configs: list[str] = field(default_factory=list)
+    split: str = "test"
+    revision: str = MISSING  # pinned commit of the hub dataset repository
+    # A local JSONL/JSON/CSV file in the same format; when set, the hub is not contacted.
+    source: str | None = None
+    problem_fields: list[str] = field(default_factory=lambda: ["problem"])  # first present wins
+    answer_fields: list[str] = field(default_factory=lambda: ["answer"])
+    id_field: str | None = None  # None: ids are "<name>-<row index>"
+    level_field: str | None = None
+    subject_field: str | None = None
+    answer_type: str = "math"  # math | integer | choice
+    answer_format: str = "plain"  # plain | gsm8k_hash (final answer after "#### ")
+    strip_suffix: str | None = None  # instruction some copies append to the problem text
+    choice_fields: list[str] = field(default_factory=list)  # GPQA: correct option first
+    shuffle_seed: int = 0  # GPQA option order; recorded in provenance
+    n_samples: int = 1  # default samples per problem under sampling=r1
+    description: str = ""
+
+
+@dataclass
+class ModelConfig:
+    """The model that produced (or will produce) the responses."""
+
+    name: str = MISSING
+    hub_id: str = MISSING
+    revision: str | None = None
+    tokenizer_revision: str | None = None
+    reasoning: bool = True  # emits <think>…</think> before its answer
+    dtype: str = "bfloat16"
+    context_length: int | None = None
+    family: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SamplingConfig:
+    """Backend-neutral sampling protocol; each backend maps it explicitly."""
+
+    name: str = MISSING
+    temperature: float = 0.6
+    top_p: float = 0.95
+    max_new_tokens: int = 32768
+    n: int = 1
+    seed: int = 0
+
+
+@dataclass
+class BackendConfig:
+    """Common part of every backend: ``_target_`` names the class that generates."""
+
+    _target_: str = MISSING
+    name: str = MISSING
+
+
+@dataclass
+class ReplayBackendConfig(BackendConfig):
+    """Replays recorded responses from a JSONL file."""
+
+    _target_: str = "harness.backends.replay.ReplayBackend"
+    name: str = "replay"
+    path: str | None = None
+
+
+@dataclass
+class TrackingConfig:
+    """Experiment tracking."""
+
+    name: str = "none"
+    project: str = "r1-harness"
+    entity: str | None = None
+    mode: str = "offline"  # offline | online | disabled
+    dir: str | None = None  # W&B files; default: <results_dir>/wandb
+    tags: list[str] = field(default_factory=list)
+    log_samples: bool = True
+
+
+@dataclass
+class GradingConfig:
+    """Grading settings."""
+
+    timeout_s: float = 5.0  # per response; math-verify's own default is 5 s
+    workers: int | None = None  # None: all cores
+
+
+@dataclass
+class StatsConfig:
+    """Bootstrap settings for the confidence intervals."""
+
+    bootstrap_resamples: int = 2000
+    bootstrap_seed: int = 0
+    confidence: float = 0.95
+
+
+@dataclass
+class RunConfig:
+    """The root config composed by ``configs/config.yaml``."""
+
+    benchmark: Any = MISSING
+    model: Any = MISSING
+    sampling: Any = MISSING
+    backend: Any = MISSING
+    tracking: Any = MISSING
+    grading: GradingConfig = field(default_factory=GradingConfig)
+    stats: StatsConfig = field(default_factory=StatsConfig)
+    limit: int | None = None  # evaluate only the first N problems
+    seed: int = 0
+    results_dir: str = "results"
+    run_id: str = MISSING
+
+
+def register() -> None:
+    """Register the schemas under ``schema/`` in Hydra's ConfigStore (idempotent)."""
+    cs = ConfigStore.instance()
+    cs.store(name="run_schema", node=RunConfig)
+    cs.store(group="schema/benchmark", name="benchmark", node=BenchmarkConfig, package="benchmark")
+    cs.store(group="schema/model", name="model", node=ModelConfig, package="model")
+    cs.store(group="schema/sampling", name="sampling", node=SamplingConfig, package="sampling")
+    cs.store(group="schema/backend", name="replay", node=ReplayBackendConfig, package="backend")
+    cs.store(group="schema/tracking", name="tracking", node=TrackingConfig, package="tracking")

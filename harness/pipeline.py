@@ -1,0 +1,175 @@
+"""One evaluation run: load data → generate (or replay) → grade → score → store → track.
+
+Stages exchange the frozen records of ``harness.types``; this module only wires them together.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from harness.data.loader import load_benchmark, problems_sha256
+from harness.grading.graders import grader_versions
+from harness.grading.pool import GradeTask, grade_all, vote_all
+from harness.metrics.matrix import sample_matrix
+from harness.metrics.summary import summarize
+from harness.store import provenance, results
+from harness.tracking.trackers import open_tracker
+from harness.types import Completion, GradedSample, Problem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a finished run produced."""
+
+    run_dir: Path
+    metrics: dict[str, Any]
+    n_disagreements: int
+
+
+def grade(
+    problems: Sequence[Problem],
+    completions: Sequence[Completion],
+    *,
+    reasoning: bool,
+    timeout_s: float,
+    workers: int | None,
+) -> list[GradedSample]:
+    """Grade every completion with both graders and group equivalent answers per problem."""
+    by_id = {p.id: p for p in problems}
+    tasks = [
+        GradeTask(
+            response=c.response,
+            finish_reason=c.finish_reason,
+            gold=by_id[c.problem_id].gold,
+            answer_type=by_id[c.problem_id].answer_type,
+            reasoning=reasoning,
+        )
+        for c in completions
+    ]
+    verdicts = grade_all(tasks, workers=workers, timeout_s=timeout_s)
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(completions):
+        rows.setdefault(c.problem_id, []).append(i)
+    answers = [
+        ([verdicts[i][0].extracted for i in idxs], by_id[pid].answer_type)
+        for pid, idxs in rows.items()
+    ]
+    vote: list[int | None] = [None] * len(completions)
+    groups = vote_all(answers, workers=workers, timeout_s=timeout_s)
+    for idxs, classes in zip(rows.values(), groups, strict=True):
+        for i, g in zip(idxs, classes, strict=True):
+            vote[i] = g
+    return [
+        GradedSample(completion=c, verdicts=tuple(v), vote_group=g)
+        for c, v, g in zip(completions, verdicts, vote, strict=True)
+    ]
+
+
+def score(
+    problems: Sequence[Problem], graded: Sequence[GradedSample], stats: Any
+) -> dict[str, Any]:
+    """Compute metrics.json from the graded samples (primary grader; secondary alongside)."""
+    ids = [p.id for p in problems]
+    m = sample_matrix(graded, ids)
+    row = {pid: i for i, pid in enumerate(ids)}
+    second = np.zeros_like(m.correct)
+    for s in graded:
+        second[row[s.completion.problem_id], s.completion.sample_index] = s.verdicts[1].correct
+    levels = [p.level for p in problems]
+    common = {
+        "truncated": m.truncated,
+        "no_answer": m.no_answer,
+        "lengths": m.lengths,
+        "length_unit": m.length_unit,
+        "resamples": stats.bootstrap_resamples,
+        "seed": stats.bootstrap_seed,
+        "confidence": stats.confidence,
+    }
+    has_levels = any(lv is not None for lv in levels)
+    summary = summarize(m.correct, m.groups, levels=levels if has_levels else None, **common)
+    secondary = summarize(second, m.groups, levels=None, **common)
+    names = [v.grader for v in graded[0].verdicts]
+    disagree = int((m.correct != second).sum())
+    summary["graders"] = {
+        "primary": names[0],
+        "secondary": names[1],
+        "secondary_pass@1": secondary["metrics"]["pass@1"],
+        "disagreements": disagree,
+        "agreement_pct": round(100.0 * (1 - disagree / m.correct.size), 2),
+    }
+    return summary
+
+
+def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
+    """Run one evaluation and write ``run_dir``.
+
+    Args:
+        cfg: The composed run config.
+        run_dir: Where results go (Hydra's run directory).
+
+    Returns:
+        The run directory, metrics and disagreement count.
+    """
+    started = time.time()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    results.scrub_tree(run_dir / ".hydra")
+    resolved = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    results.write_text(run_dir / results.CONFIG, OmegaConf.to_yaml(cfg, resolve=True))
+    with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
+        everything, data_info = load_benchmark(cfg.benchmark, limit=None)
+        problems = everything if cfg.limit is None else everything[: cfg.limit]
+        data = asdict(data_info) | {
+            "problems_sha256": problems_sha256(problems),
+            "n_problems": len(problems),
+            "limit": cfg.limit,
+        }
+        backend = instantiate(cfg.backend)
+        generated = backend.generate(
+            problems, all_ids={p.id for p in everything}, n=int(cfg.sampling.n)
+        )
+        if generated.skipped_rows:
+            log.info(
+                "replay: %d rows outside limit=%s were skipped", generated.skipped_rows, cfg.limit
+            )
+        graded = grade(
+            problems,
+            generated.completions,
+            reasoning=bool(cfg.model.reasoning),
+            timeout_s=float(cfg.grading.timeout_s),
+            workers=cfg.grading.workers,
+        )
+        metrics = score(problems, graded, cfg.stats)
+        metrics["wall_time_s"] = round(time.time() - started, 2)
+        n_dis = results.write_samples(run_dir, graded, {p.id: p.gold for p in problems})
+        results.write_json(run_dir / results.METRICS, metrics)
+        results.write_json(
+            run_dir / results.PROVENANCE,
+            provenance.collect(
+                data=data,
+                graders=grader_versions(),
+                extra={
+                    "backend": {"name": backend.name, **backend_facts(backend)},
+                    "model": {"hub_id": cfg.model.hub_id, "revision": cfg.model.revision},
+                },
+            ),
+        )
+        rows = [results.sample_record(s) for s in graded]
+        tracker.log_run(metrics, rows, run_dir)
+    return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=n_dis)
+
+
+def backend_facts(backend: Any) -> dict[str, Any]:
+    """Facts a backend wants recorded (engine settings, replay file hash)."""
+    facts = getattr(backend, "provenance", None)
+    return facts() if callable(facts) else {}

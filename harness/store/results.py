@@ -1,0 +1,103 @@
+"""Write a run directory.
+
+Files: config.yaml, samples.jsonl, disagreements.jsonl, metrics.json, provenance.json. Every
+file goes through ``redact`` and is written atomically (temp + rename), so a killed run never
+leaves a half-written JSON file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.store.secrets import redact, secret_values
+from harness.types import GradedSample
+
+SAMPLES = "samples.jsonl"
+DISAGREEMENTS = "disagreements.jsonl"
+METRICS = "metrics.json"
+PROVENANCE = "provenance.json"
+CONFIG = "config.yaml"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
+def sample_record(sample: GradedSample) -> dict[str, Any]:
+    """One samples.jsonl row: the completion, the primary answer and every grader's verdict."""
+    c = sample.completion
+    return {
+        "problem_id": c.problem_id,
+        "sample_index": c.sample_index,
+        "response": c.response,
+        "finish_reason": c.finish_reason,
+        "prompt": c.prompt,
+        "n_prompt_tokens": c.n_prompt_tokens,
+        "n_generated_tokens": c.n_generated_tokens,
+        "extracted_answer": sample.extracted,
+        "correct": sample.correct,
+        "vote_group": sample.vote_group,
+        "verdicts": {
+            v.grader: {"extracted": v.extracted, "correct": v.correct, "status": v.status}
+            for v in sample.verdicts
+        },
+    }
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write rows as JSON Lines (secrets redacted) atomically; return the row count."""
+    secrets = secret_values()
+    lines = [json.dumps(redact(row, secrets), ensure_ascii=False) for row in rows]
+    _atomic_write(path, "".join(line + "\n" for line in lines))
+    return len(lines)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write one JSON document (secrets redacted) atomically."""
+    _atomic_write(path, json.dumps(redact(obj), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file (secrets redacted) atomically."""
+    _atomic_write(path, redact(text))
+
+
+def write_samples(run_dir: Path, samples: Sequence[GradedSample], gold: dict[str, str]) -> int:
+    """Write samples.jsonl and disagreements.jsonl; return the number of disagreements."""
+    write_jsonl(run_dir / SAMPLES, (sample_record(s) for s in samples))
+    rows = []
+    for s in samples:
+        if s.disagreement:
+            row = sample_record(s)
+            row["gold"] = gold[s.completion.problem_id]
+            row["response_tail"] = row.pop("response")[-2000:]  # the part the graders read
+            row.pop("prompt")
+            rows.append(row)
+    write_jsonl(run_dir / DISAGREEMENTS, rows)
+    return len(rows)
+
+
+def scrub_tree(folder: Path) -> None:
+    """Redact secrets in place in every text file under ``folder``.
+
+    Hydra's ``.hydra/`` files record the raw command-line overrides, so a key pasted into an
+    override would otherwise land there.
+    """
+    secrets = secret_values()
+    if not secrets or not folder.is_dir():
+        return
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in {".yaml", ".yml", ".json", ".log", ".txt"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            clean = redact(text, secrets)
+            if clean != text:
+                _atomic_write(path, clean)
