@@ -1,0 +1,33 @@
+"""The claims under test: typed records loaded from ``seeds/`` and validated on load."""
+
+from harness.claims.errors import ClaimError
+from harness.claims.load import load_claims, load_file, load_protocols
+from harness.claims.model import (
+    Claim,
+    ComparisonSpec,
+    Location,
+    NotMeasurableSpec,
+    Protocol,
+    ResourceSpec,
+    Side,
+    Source,
+    TrendSpec,
+    ValueSpec,
+)
+
+__all__ = [
+    "Claim",
+    "ClaimError",
+    "ComparisonSpec",
+    "Location",
+    "NotMeasurableSpec",
+    "Protocol",
+    "ResourceSpec",
+    "Side",
+    "Source",
+    "TrendSpec",
+    "ValueSpec",
+    "load_claims",
+    "load_file",
+    "load_protocols",
+]
