@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from harness.backends.base import Generation, Sink
 from harness.errors import HarnessError
 from harness.types import Completion, Problem
 
@@ -31,21 +32,6 @@ _MAX_LISTED = 10  # how many offending lines an error message lists before "and 
 
 class ReplayError(HarnessError):
     """The replay file cannot be used as it is."""
-
-
-@dataclass(frozen=True)
-class ReplayResult:
-    """Completions for the selected problems, and what was left out on purpose.
-
-    Attributes:
-        completions: One per response, ordered by problem (dataset order) then sample index.
-        n_samples: Samples per problem (equal for all problems).
-        skipped_rows: Rows for problems that exist in the benchmark but lie outside ``limit``.
-    """
-
-    completions: tuple[Completion, ...]
-    n_samples: int
-    skipped_rows: int
 
 
 def _listing(items: Sequence[str]) -> str:
@@ -103,7 +89,7 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
-def replay(path: Path, selected: Sequence[Problem], all_ids: set[str]) -> ReplayResult:
+def replay(path: Path, selected: Sequence[Problem], all_ids: set[str]) -> Generation:
     """Turn a replay file into completions for the selected problems.
 
     Args:
@@ -151,7 +137,7 @@ def replay(path: Path, selected: Sequence[Problem], all_ids: set[str]) -> Replay
             f"{_listing(odd)}; pass@k and cons@n need the same n for every problem"
         )
     ordered = tuple(c for p in selected for c in completions[p.id])
-    return ReplayResult(ordered, n_samples=next(iter(counts.values())), skipped_rows=skipped)
+    return Generation(ordered, n_samples=next(iter(counts.values())), skipped_rows=skipped)
 
 
 def _indexed(path: Path, pid: str, rows: list[tuple[int, dict]]) -> list[Completion]:
@@ -195,19 +181,31 @@ def _indexed(path: Path, pid: str, rows: list[tuple[int, dict]]) -> list[Complet
 class ReplayBackend:
     """``backend=replay``: completions come from a recorded JSONL file."""
 
-    def __init__(self, path: str | None, name: str = "replay") -> None:
+    def __init__(self, path: str | None, name: str = "replay", **context: Any) -> None:
         if not path:
             raise ReplayError("backend=replay needs a file: add backend.path=FILE.jsonl")
         self.path = Path(path).expanduser()
         self.name = name
 
-    def generate(self, problems: Sequence[Problem], *, all_ids: set[str], n: int) -> ReplayResult:
+    def generate(
+        self,
+        problems: Sequence[Problem],
+        *,
+        all_ids: set[str],
+        n: int,
+        done: Mapping[tuple[str, int], Completion] | None = None,
+        sink: Sink | None = None,
+    ) -> Generation:
         """Read the recorded completions for ``problems``.
+
+        ``done`` and ``sink`` are unused: replaying is cheap and the file already persists.
 
         Args:
             problems: Problems under evaluation.
             all_ids: Every id in the benchmark.
             n: The configured samples per problem (``sampling.n``); the file must match it.
+            done: Unused.
+            sink: Unused.
 
         Returns:
             The completions.

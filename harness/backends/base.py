@@ -1,0 +1,72 @@
+"""What every backend provides: the ``Backend`` protocol and the ``Generation`` it returns.
+
+A backend is built by ``hydra.utils.instantiate(cfg.backend, model=cfg.model,
+sampling=cfg.sampling, benchmark=cfg.benchmark)``: its own config keys plus the run's model,
+sampling protocol and benchmark nodes (a backend that needs none of them accepts ``**context``).
+Each backend maps the backend-neutral ``sampling`` config to its engine explicitly; no engine
+default (vLLM's max_tokens=16, say) may leak in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from harness.types import Completion, Problem
+
+Sink = Callable[[Completion], None]
+"""Called once per finished completion, as soon as it exists (for crash-safe persistence)."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Completions for the selected problems, and the accounting of how they were made.
+
+    Attributes:
+        completions: One per response, ordered by problem (dataset order) then sample index.
+        n_samples: Samples per problem (equal for all problems).
+        skipped_rows: Replay only: rows for problems outside ``limit``.
+        stats: Accounting: prompt/generated tokens, tokens per second, wall time, peak
+            accelerator memory, where the backend knows them.
+    """
+
+    completions: tuple[Completion, ...]
+    n_samples: int
+    skipped_rows: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """A source of completions."""
+
+    name: str
+
+    def generate(
+        self,
+        problems: Sequence[Problem],
+        *,
+        all_ids: set[str],
+        n: int,
+        done: Mapping[tuple[str, int], Completion] | None = None,
+        sink: Sink | None = None,
+    ) -> Generation:
+        """Produce n completions per problem.
+
+        Args:
+            problems: Problems under evaluation, in dataset order.
+            all_ids: Every problem id of the benchmark (replay uses it to tell rows outside
+                ``limit`` from rows for problems that do not exist).
+            n: Samples per problem.
+            done: Completions already persisted by an earlier, interrupted run, keyed by
+                ``(problem_id, sample_index)``: they are returned as they are, not regenerated.
+            sink: Called with every newly generated completion as soon as it is finished.
+
+        Returns:
+            All n completions per problem (``done`` ones included).
+        """
+        ...
+
+    def provenance(self) -> dict[str, Any]:
+        """Facts to record in provenance.json (engine, settings, file hashes)."""
+        ...
