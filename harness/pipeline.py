@@ -134,7 +134,9 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             "n_problems": len(problems),
             "limit": cfg.limit,
         }
-        backend = instantiate(cfg.backend)
+        backend = instantiate(
+            cfg.backend, model=cfg.model, sampling=cfg.sampling, benchmark=cfg.benchmark
+        )
         generated = backend.generate(
             problems, all_ids={p.id for p in everything}, n=int(cfg.sampling.n)
         )
