@@ -17,13 +17,15 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from harness.data.loader import load_benchmark, problems_sha256
+from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
 from harness.grading.graders import grader_versions
 from harness.grading.pool import GradeTask, grade_all, vote_all
 from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.store import provenance, results
+from harness.store.generation_log import GenerationLog
 from harness.tracking.trackers import open_tracker
-from harness.types import Completion, GradedSample, Problem
+from harness.types import Completion, DatasetInfo, GradedSample, Problem
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,32 @@ def score(
     return summary
 
 
+# Backend keys that cannot change a completion, so changing them keeps a run resumable.
+_NON_SEMANTIC_BACKEND_KEYS = {"gpu_memory_utilization"}
+
+
+def generation_key(cfg: DictConfig, data: DatasetInfo) -> dict[str, Any]:
+    """Everything that determines the completions of a run, for safe resuming.
+
+    The data enters by the sha256 of the whole source, so raising ``limit`` keeps the run
+    resumable (the first problems are unchanged) while another file or revision does not.
+    """
+    backend = OmegaConf.to_container(cfg.backend, resolve=True)
+    return {
+        "model": {
+            "hub_id": cfg.model.hub_id,
+            "revision": cfg.model.revision,
+            "tokenizer_revision": cfg.model.tokenizer_revision,
+        },
+        "sampling": {
+            k: cfg.sampling[k] for k in ("temperature", "top_p", "max_new_tokens", "n", "seed")
+        },
+        "prompt": {"math": MATH_INSTRUCTION, "gpqa": GPQA_INSTRUCTION},
+        "data": {"benchmark": data.benchmark, "source_sha256": data.source_sha256},
+        "backend": {k: v for k, v in backend.items() if k not in _NON_SEMANTIC_BACKEND_KEYS},
+    }
+
+
 def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     """Run one evaluation and write ``run_dir``.
 
@@ -126,6 +154,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     results.scrub_tree(run_dir / ".hydra")
     resolved = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     results.write_text(run_dir / results.CONFIG, OmegaConf.to_yaml(cfg, resolve=True))
+    print(f"writing to {run_dir} (re-run with run_id={run_dir.name} to resume it)", flush=True)
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
         everything, data_info = load_benchmark(cfg.benchmark, limit=None)
         problems = everything if cfg.limit is None else everything[: cfg.limit]
@@ -137,9 +166,23 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         backend = instantiate(
             cfg.backend, model=cfg.model, sampling=cfg.sampling, benchmark=cfg.benchmark
         )
-        generated = backend.generate(
-            problems, all_ids={p.id for p in everything}, n=int(cfg.sampling.n)
-        )
+        gen_log = GenerationLog(run_dir, generation_key(cfg, data_info))
+        done = gen_log.open()
+        try:
+            generated = backend.generate(
+                problems,
+                all_ids={p.id for p in everything},
+                n=int(cfg.sampling.n),
+                done=done,
+                sink=gen_log.append,
+            )
+        finally:
+            gen_log.close()
+        reused = sum((c.problem_id, c.sample_index) in done for c in generated.completions)
+        if done:
+            log.info(
+                "reused %d samples from an earlier run; generated %d", reused, gen_log.appended
+            )
         if generated.skipped_rows:
             log.info(
                 "replay: %d rows outside limit=%s were skipped", generated.skipped_rows, cfg.limit
@@ -152,6 +195,11 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             workers=cfg.grading.workers,
         )
         metrics = score(problems, graded, cfg.stats)
+        metrics["generation"] = {
+            "reused_samples": reused,
+            "generated_samples": gen_log.appended,
+            **generated.stats,
+        }
         metrics["wall_time_s"] = round(time.time() - started, 2)
         n_dis = results.write_samples(run_dir, graded, {p.id: p.gold for p in problems})
         results.write_json(run_dir / results.METRICS, metrics)
