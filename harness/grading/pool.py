@@ -1,0 +1,172 @@
+"""Grade many responses on all cores with a hard per-response time limit (pebble processes).
+
+Signals cannot stop C code (Python big-int arithmetic inside sympy), so the limit is enforced by
+pebble killing the worker process. Responses go in chunks for speed; a chunk that runs out of
+time is graded again one response per task, each with its own limit, so only the response that
+hangs gets status "timeout".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from pebble import ProcessExpired, ProcessPool
+from tqdm import tqdm
+
+from harness.grading import grader_math_verify as mv
+from harness.grading import grader_normalized as mn
+from harness.grading.equivalence import vote_groups, vote_groups_exact
+from harness.grading.extract import prepare
+from harness.grading.graders import grade_window
+from harness.types import AnswerType, Verdict, VerdictStatus
+
+# Responses per pebble task: large enough that IPC and scheduling cost little per response
+# (measured in benchmarks/RESULTS_grading.md), small enough that a chunk retry is cheap.
+CHUNK_SIZE = 64
+
+Pair = tuple[Verdict, Verdict]
+_Item = tuple[VerdictStatus | None, str, str, str]  # (status, window, gold, answer_type)
+
+
+@dataclass(frozen=True)
+class GradeTask:
+    """One response to grade, with what its grading needs."""
+
+    response: str
+    finish_reason: str
+    gold: str
+    answer_type: AnswerType
+    reasoning: bool
+
+
+def _init_worker() -> None:
+    """Quiet math-verify and load its parser once per worker (antlr warm-up)."""
+    logging.getLogger("math_verify").setLevel(logging.ERROR)
+    grade_window(None, "$\\boxed{1}$", "1", "math", 1.0)
+
+
+def _grade_chunk(items: list[_Item], timeout_s: float) -> list[tuple[Pair, float]]:
+    """Worker: grade items in order; returns each pair with its grading wall time."""
+    out = []
+    for status, window, gold, answer_type in items:
+        t0 = time.perf_counter()
+        pair = grade_window(status, window, gold, answer_type, timeout_s)
+        out.append((pair, time.perf_counter() - t0))
+    return out
+
+
+def _failed(status: VerdictStatus) -> Pair:
+    return Verdict(mv.NAME, None, False, status), Verdict(mn.NAME, None, False, status)
+
+
+def grade_all_timed(
+    tasks: Sequence[GradeTask],
+    *,
+    workers: int | None = None,
+    timeout_s: float,
+    progress: bool = True,
+    chunk_size: int = CHUNK_SIZE,
+) -> list[tuple[Pair, float]]:
+    """Like ``grade_all`` but also returns each response's grading time in seconds."""
+    items: list[_Item] = []
+    for t in tasks:  # cut to the answer window here: small messages to the workers
+        status, window = prepare(t.response, t.finish_reason, t.reasoning)
+        items.append((status, window, t.gold, t.answer_type))
+    results: list[tuple[Pair, float] | None] = [None] * len(items)
+    chunks = [range(i, min(i + chunk_size, len(items))) for i in range(0, len(items), chunk_size)]
+    with (
+        ProcessPool(max_workers=workers or os.cpu_count() or 1, initializer=_init_worker) as pool,
+        tqdm(total=len(items), disable=not progress, desc="grading", unit="resp") as bar,
+    ):
+        futures: list[Future] = [
+            pool.schedule(
+                _grade_chunk,
+                args=([items[i] for i in c], timeout_s),
+                timeout=len(c) * timeout_s,
+            )
+            for c in chunks
+        ]
+        retry: list[int] = []
+        for c, fut in zip(chunks, futures, strict=True):
+            try:
+                for i, res in zip(c, fut.result(), strict=True):
+                    results[i] = res
+                bar.update(len(c))
+            except (FutureTimeout, ProcessExpired, Exception):
+                retry.extend(c)
+        singles = {
+            i: pool.schedule(_grade_chunk, args=([items[i]], timeout_s), timeout=timeout_s)
+            for i in retry
+        }
+        for i, fut in singles.items():
+            try:
+                results[i] = fut.result()[0]
+            except FutureTimeout:
+                results[i] = (_failed("timeout"), timeout_s)
+            except Exception:  # the worker died (memory, crash) or pickling failed
+                results[i] = (_failed("error"), 0.0)
+            bar.update(1)
+    return [r if r is not None else (_failed("error"), 0.0) for r in results]
+
+
+def grade_all(
+    tasks: Sequence[GradeTask],
+    *,
+    workers: int | None,
+    timeout_s: float,
+    progress: bool = True,
+) -> list[Pair]:
+    """Grade responses in parallel; never raises on any text and never exceeds the time limit.
+
+    Args:
+        tasks: The responses and their gold answers.
+        workers: Worker processes (None: all cores).
+        timeout_s: Hard limit per response in seconds (a chunk of k gets k × timeout_s).
+        progress: Show a tqdm bar.
+
+    Returns:
+        (primary, secondary) verdicts per task, in task order.
+
+    """
+    timed = grade_all_timed(tasks, workers=workers, timeout_s=timeout_s, progress=progress)
+    return [pair for pair, _ in timed]
+
+
+def vote_all(
+    problems: Sequence[tuple[list[str | None], str]],
+    *,
+    workers: int | None,
+    timeout_s: float,
+) -> list[list[int | None]]:
+    """Run ``vote_groups`` for many problems in worker processes, each under a hard limit.
+
+    A problem whose grouping runs past ``timeout_s`` × its number of answers (or crashes) falls
+    back to grouping by normalised string (``vote_groups_exact``).
+
+    Args:
+        problems: (extracted answers of the n samples, answer_type) per problem.
+        workers: Worker processes (None: all cores).
+        timeout_s: Per-answer budget in seconds.
+
+    Returns:
+        Class ids per problem, as ``vote_groups`` returns them.
+
+    """
+    with ProcessPool(max_workers=workers or os.cpu_count() or 1, initializer=_init_worker) as pool:
+        futures = [
+            pool.schedule(vote_groups, args=(a, t, timeout_s), timeout=max(1, len(a)) * timeout_s)
+            for a, t in problems
+        ]
+        out = []
+        for (answers, answer_type), fut in zip(problems, futures, strict=True):
+            try:
+                out.append(fut.result())
+            except Exception:
+                out.append(vote_groups_exact(answers, answer_type))
+        return out
