@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness.errors import HarnessError
+from harness.store.results import completion_record
 from harness.store.secrets import redact, secret_values
 from harness.types import Completion
 
@@ -41,18 +42,6 @@ def key_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     a, b = _flatten(old), _flatten(new)
     keys = sorted(a.keys() | b.keys())
     return [f"{k}: {a.get(k)!r} → {b.get(k)!r}" for k in keys if a.get(k) != b.get(k)]
-
-
-def _completion_row(c: Completion) -> dict[str, Any]:
-    return {
-        "problem_id": c.problem_id,
-        "sample_index": c.sample_index,
-        "response": c.response,
-        "finish_reason": c.finish_reason,
-        "prompt": c.prompt,
-        "n_prompt_tokens": c.n_prompt_tokens,
-        "n_generated_tokens": c.n_generated_tokens,
-    }
 
 
 def _read_complete_lines(path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -122,7 +111,7 @@ class GenerationLog:
         """Persist one completion now (one line, flushed and fsynced)."""
         if self._handle is None:
             self._handle = self.path.open("ab")  # created on first use: replay writes none
-        row = redact(_completion_row(completion), self._secrets)
+        row = redact(completion_record(completion), self._secrets)
         line = json.dumps(row, ensure_ascii=False) + "\n"
         self._handle.write(line.encode("utf-8"))
         self._handle.flush()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.store.secrets import redact, secret_values
-from harness.types import GradedSample
+from harness.types import Completion, GradedSample
 
 SAMPLES = "samples.jsonl"
 DISAGREEMENTS = "disagreements.jsonl"
@@ -32,9 +32,8 @@ def _atomic_write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def sample_record(sample: GradedSample) -> dict[str, Any]:
-    """One samples.jsonl row: the completion, the primary answer and every grader's verdict."""
-    c = sample.completion
+def completion_record(c: Completion) -> dict[str, Any]:
+    """A completion as a JSON row (the replay format, with its optional keys)."""
     return {
         "problem_id": c.problem_id,
         "sample_index": c.sample_index,
@@ -43,6 +42,13 @@ def sample_record(sample: GradedSample) -> dict[str, Any]:
         "prompt": c.prompt,
         "n_prompt_tokens": c.n_prompt_tokens,
         "n_generated_tokens": c.n_generated_tokens,
+    }
+
+
+def sample_record(sample: GradedSample) -> dict[str, Any]:
+    """One samples.jsonl row: the completion, the primary answer and every grader's verdict."""
+    return {
+        **completion_record(sample.completion),
         "extracted_answer": sample.extracted,
         "correct": sample.correct,
         "vote_group": sample.vote_group,
