@@ -1,0 +1,133 @@
+"""Build a report: load runs → pool cells → judge claims → write verdicts.json, report.md, PNGs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.claims import load_claims, load_protocols
+from harness.config.paths import repo_root
+from harness.report.markdown import render
+from harness.report.plots import Figure, write_figures
+from harness.report.pooling import Cell, build_cells
+from harness.report.runs import ReportInputError, Run, load_runs
+from harness.report.verdicts import Settings, VerdictRow, judge_all
+
+VERDICTS = "verdicts.json"
+REPORT = "report.md"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a report build produced."""
+
+    out: Path
+    runs: tuple[Run, ...]
+    cells: tuple[Cell, ...]
+    rows: tuple[VerdictRow, ...]
+    figures: tuple[Figure, ...]
+    warnings: tuple[str, ...]
+
+
+def default_seeds() -> Path:
+    """``seeds/`` of the checkout."""
+    return repo_root() / "seeds"
+
+
+def build_report(
+    inputs: Sequence[Path],
+    out: Path,
+    *,
+    settings: Settings | None = None,
+    seeds: Path | None = None,
+    skip_incomplete: bool = False,
+    plots: bool = True,
+) -> Report:
+    """Write the report for the runs under ``inputs`` into ``out``.
+
+    Args:
+        inputs: Run directories, results folders or multirun folders.
+        out: Output folder (created).
+        settings: Verdict settings; defaults as documented in ``rules.py``.
+        seeds: Claims registry folder; default the checkout's ``seeds/``.
+        skip_incomplete: Leave out run directories without metrics.json/samples.jsonl.
+        plots: Write the PNG figures.
+
+    Returns:
+        The report's parts.
+
+    Raises:
+        ReportInputError: No runs, an incomplete run, or no claims registry.
+    """
+    settings = settings or Settings()
+    seeds = Path(seeds) if seeds else default_seeds()
+    if not (seeds / "protocols.yaml").is_file():
+        raise ReportInputError(
+            f"no claims registry at {seeds} (seeds/protocols.yaml); pass --seeds DIR pointing "
+            "at the checkout's seeds/ folder"
+        )
+    runs, warnings = load_runs(inputs, skip_incomplete=skip_incomplete)
+    cells = build_cells(
+        runs, resamples=settings.resamples, seed=settings.seed, confidence=settings.confidence
+    )
+    claims = load_claims(seeds)
+    rows = judge_all(cells, claims, load_protocols(seeds), settings)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = write_figures(cells, rows, out, settings) if plots else []
+    payload = {
+        "settings": {
+            "max_ci_width": settings.max_ci_width,
+            "strict_protocol": settings.strict_protocol,
+            "bootstrap": {
+                "resamples": settings.resamples,
+                "seed": settings.seed,
+                "confidence": settings.confidence,
+                "unit": "problem",
+                "interval": "percentile",
+            },
+        },
+        "runs": [str(r.path) for r in runs],
+        "verdicts": [r.to_json() for r in rows],
+    }
+    (out / VERDICTS).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    text = render(
+        cells, runs, rows, figures, settings, inputs=[str(i) for i in inputs], warnings=warnings
+    )
+    (out / REPORT).write_text(text, encoding="utf-8")
+    return Report(out, tuple(runs), tuple(cells), tuple(rows), tuple(figures), tuple(warnings))
+
+
+def tracking_payload(
+    report: Report,
+) -> tuple[dict[str, tuple[list[str], list[list[str]]]], list[tuple[str, Path]], dict[str, int]]:
+    """The report's tables, figures and verdict counts, as ``tracking.report_run`` logs them."""
+    from harness.report.tables import (
+        CLAIM_HEADERS,
+        PROVENANCE_HEADERS,
+        RESULT_HEADERS,
+        SPREAD_HEADERS,
+        claim_rows,
+        provenance_rows,
+        result_rows,
+        spread_rows,
+    )
+
+    tables = {
+        "results": (RESULT_HEADERS, result_rows(report.cells)),
+        "spread": (SPREAD_HEADERS, spread_rows(report.cells)),
+        "claims": (["claim", "kind", *CLAIM_HEADERS[1:]], _claim_table(report.rows, claim_rows)),
+        "provenance": (PROVENANCE_HEADERS, provenance_rows(report.runs)),
+    }
+    images = [(f"figures/{Path(f.file).stem}", report.out / f.file) for f in report.figures]
+    counts: dict[str, int] = {}
+    for row in report.rows:
+        counts[f"verdicts/{row.verdict}"] = counts.get(f"verdicts/{row.verdict}", 0) + 1
+    return tables, images, counts
+
+
+def _claim_table(rows: Sequence[VerdictRow], claim_rows) -> list[list[str]]:  # noqa: ANN001
+    return [
+        [r.claim_id, r.kind, *cells[1:]] for r, cells in zip(rows, claim_rows(rows), strict=True)
+    ]

@@ -1,0 +1,108 @@
+"""Render report.md from the cells, verdict rows and figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from harness.report.plots import Figure
+from harness.report.pooling import Cell
+from harness.report.rules import fmt
+from harness.report.runs import Run
+from harness.report.tables import (
+    CLAIM_HEADERS,
+    PROVENANCE_HEADERS,
+    RESULT_HEADERS,
+    SPREAD_HEADERS,
+    claim_rows,
+    pivot,
+    provenance_rows,
+    result_rows,
+    spread_rows,
+)
+from harness.report.verdicts import Settings, VerdictRow
+
+VERDICT_ORDER = ("supported", "refuted", "inconclusive", "not measured")
+
+
+def _escape(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub-flavoured Markdown table; pipes inside cells are escaped."""
+    lines = ["| " + " | ".join(_escape(h) for h in headers) + " |"]
+    lines.append("|" + "|".join("---" for _ in headers) + "|")
+    lines.extend("| " + " | ".join(_escape(c) for c in row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _relevant(rows: Sequence[VerdictRow], cells: Sequence[Cell]) -> list[VerdictRow]:
+    """Rows measured, or about a model that was run (so a reader sees why it was not measured)."""
+    models = {c.model for c in cells}
+    return [
+        r
+        for r in rows
+        if r.verdict != "not measured" or any(m in models for m in str(r.model).split(" vs "))
+    ]
+
+
+def render(
+    cells: Sequence[Cell],
+    runs: Sequence[Run],
+    rows: Sequence[VerdictRow],
+    figures: Sequence[Figure],
+    settings: Settings,
+    *,
+    inputs: Sequence[str],
+    warnings: Sequence[str] = (),
+) -> str:
+    """The whole report.md text."""
+    counts = Counter(r.verdict for r in rows)
+    shown = _relevant(rows, cells)
+    headers, pivot_rows = pivot(cells)
+    parts = [
+        "# r1-harness report",
+        f"Inputs: {', '.join(f'`{i}`' for i in inputs)} — {len(runs)} runs, {len(cells)} cells.",
+        (
+            f"Intervals: 95 % percentile bootstrap over problems (samples nested), "
+            f"{settings.resamples} resamples, seed {settings.seed}. Value claims: supported when "
+            "the claimed value lies inside the interval, refuted outside it, inconclusive when "
+            f"the interval is wider than {fmt(settings.max_ci_width)} points. Comparisons: paired "
+            "bootstrap of a − b over the shared problems (or the measured interval against a "
+            "cited number). A temperature, top-p or max-new-tokens difference from the claim's "
+            "protocol caps a verdict at inconclusive; an n difference is flagged"
+            + (" and caps it too (--strict-protocol)." if settings.strict_protocol else ".")
+        ),
+    ]
+    if warnings:
+        parts.append("Warnings:\n" + "\n".join(f"- {w}" for w in warnings))
+    parts += [
+        "## Results: models × benchmarks (pass@1)",
+        md_table(headers, pivot_rows),
+        "## Results per cell",
+        "Truncation, missing answers and grader disagreement are shares of samples in the cell; "
+        "they affect the numbers in the same row.",
+        md_table(RESULT_HEADERS, result_rows(cells)),
+    ]
+    spread = spread_rows(cells)
+    if spread:
+        parts += [
+            "## Pooled runs: spread across runs",
+            "Runs of one cell with the same sampling and the same problems are pooled (samples "
+            "concatenated per problem, so n adds up; metrics recomputed from the pooled matrix).",
+            md_table(SPREAD_HEADERS, spread),
+        ]
+    summary = ", ".join(f"{counts.get(v, 0)} {v}" for v in VERDICT_ORDER)
+    parts += [
+        "## Claims",
+        f"{len(rows)} claims: {summary}. The table lists the claims about models that were run; "
+        f"the other {len(rows) - len(shown)} are in verdicts.json (all not measured).",
+        md_table(CLAIM_HEADERS, claim_rows(shown)),
+        "## Provenance",
+        md_table(PROVENANCE_HEADERS, provenance_rows(runs)),
+    ]
+    if figures:
+        parts.append("## Figures")
+        parts += [f"### {f.title}\n\n![{f.title}]({f.file})" for f in figures]
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,271 @@
+"""Find run directories and load each into a frozen ``Run`` (config, metrics, sample matrix).
+
+A run directory is what ``harness-eval`` writes (README "Results"): ``config.yaml`` beside
+``metrics.json``, ``samples.jsonl`` and ``provenance.json``. Inputs may be one run directory, a
+results folder, or a Hydra multirun folder (``results/multirun_*/<job>/``): folders are searched
+recursively, skipping Hydra's ``.hydra/``, W&B's ``wandb/`` and earlier ``report/`` outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from harness.errors import HarnessError
+from harness.metrics.matrix import sample_matrix
+from harness.store.results import CONFIG, METRICS, PROVENANCE, SAMPLES
+from harness.types import Completion, GradedSample, Verdict
+
+SKIP_DIRS = {".hydra", "wandb", "report"}
+RUN_MARKERS = (METRICS, SAMPLES, PROVENANCE, ".hydra")
+
+
+class ReportInputError(HarnessError):
+    """A report input is missing, empty or holds an incomplete run; the message says the fix."""
+
+
+@dataclass(frozen=True)
+class RunSamples:
+    """Per-sample facts of a run (or a pool of runs) as (P problems, n samples) arrays.
+
+    Attributes:
+        problem_ids: Row order.
+        correct: Primary grader's verdicts.
+        groups: Answer-class id within the problem, -1 where nothing was extracted.
+        extracted: Primary grader's extracted answer per sample (None: none).
+        truncated: Generation hit the token limit.
+        no_answer: No extractable answer.
+        disagree: The graders disagree on correctness.
+        lengths: Response lengths (None when pooled runs measured them in different units).
+        length_unit: "tokens" or "characters".
+    """
+
+    problem_ids: tuple[str, ...]
+    correct: np.ndarray
+    groups: np.ndarray
+    extracted: tuple[tuple[str | None, ...], ...]
+    truncated: np.ndarray
+    no_answer: np.ndarray
+    disagree: np.ndarray
+    lengths: np.ndarray | None
+    length_unit: str
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(P, n)."""
+        return self.correct.shape
+
+
+@dataclass(frozen=True)
+class Run:
+    """One evaluation run as the report needs it.
+
+    Attributes:
+        path: The run directory.
+        run_id: Its name (``run_id`` of the config, else the folder name).
+        model: ``model.name`` of config.yaml.
+        benchmark: ``benchmark.name`` of config.yaml.
+        temperature: ``sampling.temperature``.
+        top_p: ``sampling.top_p``.
+        max_new_tokens: ``sampling.max_new_tokens``.
+        sampling_seed: ``sampling.seed``.
+        problems_sha256: sha256 of the problem list evaluated (provenance.json), if recorded.
+        config: config.yaml as a dict.
+        metrics: metrics.json as a dict.
+        provenance: provenance.json as a dict (empty when absent).
+        samples: The sample matrix from samples.jsonl.
+    """
+
+    path: Path
+    run_id: str
+    model: str
+    benchmark: str
+    temperature: float | None
+    top_p: float | None
+    max_new_tokens: int | None
+    sampling_seed: int | None
+    problems_sha256: str | None
+    config: dict[str, Any]
+    metrics: dict[str, Any]
+    provenance: dict[str, Any]
+    samples: RunSamples
+
+    @property
+    def n_samples(self) -> int:
+        """Samples per problem."""
+        return self.samples.shape[1]
+
+
+def _is_run_dir(path: Path) -> bool:
+    return (path / CONFIG).is_file() and any((path / m).exists() for m in RUN_MARKERS)
+
+
+def _walk(folder: Path) -> Iterable[Path]:
+    if _is_run_dir(folder):
+        yield folder
+        return
+    for child in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if child.name not in SKIP_DIRS and not child.name.startswith("."):
+            yield from _walk(child)
+
+
+def discover(inputs: Sequence[Path]) -> list[Path]:
+    """Run directories under the given paths, each once, in sorted order per input.
+
+    Raises:
+        ReportInputError: An input does not exist or holds no run directory.
+    """
+    found: list[Path] = []
+    for raw in inputs:
+        path = Path(raw)
+        if not path.is_dir():
+            raise ReportInputError(
+                f"{path} is not a directory; pass a run directory, a results folder or a "
+                "multirun folder (results/multirun_*)"
+            )
+        runs = list(_walk(path))
+        if not runs:
+            raise ReportInputError(
+                f"no run directories found in {path} (a run directory holds config.yaml and "
+                "metrics.json); run `harness-eval ...` first or pass its results_dir"
+            )
+        found.extend(r for r in runs if r.resolve() not in {f.resolve() for f in found})
+    return found
+
+
+def _rerun_hint(run_dir: Path) -> str:
+    overrides = run_dir / ".hydra" / "overrides.yaml"
+    if overrides.is_file():
+        args = yaml.safe_load(overrides.read_text(encoding="utf-8")) or []
+        return "re-run it with `harness-eval " + " ".join(str(a) for a in args) + "`"
+    return "re-run it with the same harness-eval overrides (see its config.yaml)"
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ReportInputError(f"{path} is not valid JSON ({exc}); re-run the evaluation") from exc
+
+
+def _graded(row: dict[str, Any]) -> GradedSample:
+    verdicts = tuple(
+        Verdict(
+            grader=name,
+            extracted=v.get("extracted"),
+            correct=bool(v["correct"]),
+            status=v["status"],
+        )
+        for name, v in (row.get("verdicts") or {}).items()
+    ) or (Verdict("primary", row.get("extracted_answer"), bool(row["correct"]), "ok"),)
+    completion = Completion(
+        problem_id=str(row["problem_id"]),
+        sample_index=int(row["sample_index"]),
+        response=row.get("response") or "",
+        finish_reason=row.get("finish_reason") or "unknown",
+        n_generated_tokens=row.get("n_generated_tokens"),
+    )
+    return GradedSample(completion=completion, verdicts=verdicts, vote_group=row.get("vote_group"))
+
+
+def load_samples(path: Path) -> RunSamples:
+    """Read samples.jsonl into a ``RunSamples`` (problem order: first appearance in the file)."""
+    graded: list[GradedSample] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                graded.append(_graded(json.loads(line)))
+    if not graded:
+        raise ReportInputError(f"{path} holds no samples; re-run the evaluation")
+    ids = list(dict.fromkeys(s.completion.problem_id for s in graded))
+    try:
+        m = sample_matrix(graded, ids)
+    except ValueError as exc:
+        raise ReportInputError(f"{path}: {exc}") from exc
+    row = {pid: i for i, pid in enumerate(ids)}
+    extracted = [[None] * m.correct.shape[1] for _ in ids]
+    disagree = np.zeros_like(m.correct)
+    for s in graded:
+        i, j = row[s.completion.problem_id], s.completion.sample_index
+        extracted[i][j] = s.extracted
+        disagree[i, j] = s.disagreement
+    return RunSamples(
+        problem_ids=tuple(ids),
+        correct=m.correct,
+        groups=m.groups,
+        extracted=tuple(tuple(r) for r in extracted),
+        truncated=m.truncated,
+        no_answer=m.no_answer,
+        disagree=disagree,
+        lengths=m.lengths,
+        length_unit=m.length_unit,
+    )
+
+
+def load_run(run_dir: Path) -> Run:
+    """Load one run directory.
+
+    Raises:
+        ReportInputError: metrics.json or samples.jsonl is missing or unreadable.
+    """
+    for name in (METRICS, SAMPLES):
+        if not (run_dir / name).is_file():
+            raise ReportInputError(
+                f"run directory {run_dir} has no {name}: the run probably died before it "
+                f"finished; {_rerun_hint(run_dir)}, or delete the directory, or pass "
+                "--skip-incomplete to leave it out"
+            )
+    config = yaml.safe_load((run_dir / CONFIG).read_text(encoding="utf-8")) or {}
+    provenance = _read_json(run_dir / PROVENANCE) if (run_dir / PROVENANCE).is_file() else {}
+    sampling = config.get("sampling") or {}
+    model = (config.get("model") or {}).get("name")
+    benchmark = (config.get("benchmark") or {}).get("name")
+    if not model or not benchmark:
+        raise ReportInputError(f"{run_dir / CONFIG} lacks model.name or benchmark.name")
+    return Run(
+        path=run_dir,
+        run_id=str(config.get("run_id") or run_dir.name),
+        model=str(model),
+        benchmark=str(benchmark),
+        temperature=sampling.get("temperature"),
+        top_p=sampling.get("top_p"),
+        max_new_tokens=sampling.get("max_new_tokens"),
+        sampling_seed=sampling.get("seed"),
+        problems_sha256=(provenance.get("data") or {}).get("problems_sha256"),
+        config=config,
+        metrics=_read_json(run_dir / METRICS),
+        provenance=provenance,
+        samples=load_samples(run_dir / SAMPLES),
+    )
+
+
+def load_runs(
+    inputs: Sequence[Path], *, skip_incomplete: bool = False
+) -> tuple[list[Run], list[str]]:
+    """Discover and load every run under ``inputs``.
+
+    Args:
+        inputs: Run directories, results folders or multirun folders.
+        skip_incomplete: Leave out runs missing metrics.json/samples.jsonl instead of failing.
+
+    Returns:
+        The runs, and a warning per run left out.
+    """
+    runs: list[Run] = []
+    skipped: list[str] = []
+    for run_dir in discover(inputs):
+        try:
+            runs.append(load_run(run_dir))
+        except ReportInputError as exc:
+            if not skip_incomplete:
+                raise
+            skipped.append(str(exc))
+    if not runs:
+        raise ReportInputError("every run directory found is incomplete; nothing to report")
+    return runs, skipped
