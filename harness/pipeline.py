@@ -22,6 +22,8 @@ from harness.grading.graders import grader_versions
 from harness.grading.pool import GradeTask, grade_all, vote_all
 from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
+from harness.plan.accounting import accounting
+from harness.plan.hardware import detect_gpus, price_table
 from harness.store import provenance, results
 from harness.store.generation_log import GenerationLog
 from harness.tracking.trackers import open_tracker
@@ -200,6 +202,8 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             "generated_samples": gen_log.appended,
             **generated.stats,
         }
+        gpus = detect_gpus()
+        metrics["accounting"] = accounting(generated.stats, gpus, price_table())
         metrics["wall_time_s"] = round(time.time() - started, 2)
         n_dis = results.write_samples(run_dir, graded, {p.id: p.gold for p in problems})
         results.write_json(run_dir / results.METRICS, metrics)
@@ -208,6 +212,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             provenance.collect(
                 data=data,
                 graders=grader_versions(),
+                gpus=gpus,
                 extra={
                     "backend": {"name": backend.name, **backend_facts(backend)},
                     "model": {"hub_id": cfg.model.hub_id, "revision": cfg.model.revision},

@@ -85,6 +85,35 @@ class ReplayBackendConfig(BackendConfig):
 
 
 @dataclass
+class VllmBackendConfig(BackendConfig):
+    """vLLM's offline engine (``harness/backends/vllm_backend.py``)."""
+
+    _target_: str = "harness.backends.vllm_backend.VllmBackend"
+    name: str = "vllm"
+    tensor_parallel_size: int = 1
+    max_model_len: int | None = None  # None: the model's own; must exceed prompt + max new tokens
+    gpu_memory_utilization: float = 0.9
+    dtype: str | None = None  # None: model.dtype
+    enable_prefix_caching: bool = True
+    enforce_eager: bool = False
+    max_num_seqs: int | None = None  # None: vLLM's default
+
+
+@dataclass
+class OpenAIAPIBackendConfig(BackendConfig):
+    """An OpenAI-compatible chat endpoint (``harness/backends/openai_api.py``)."""
+
+    _target_: str = "harness.backends.openai_api.OpenAIAPIBackend"
+    name: str = "openai_api"
+    api_base: str | None = None  # None: model.extra.api_base
+    concurrency: int = 8
+    timeout_s: float = 1800.0
+    retries: int = 6
+    backoff_s: float = 2.0
+    extra_body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class TrackingConfig:
     """Experiment tracking."""
 
@@ -115,6 +144,29 @@ class StatsConfig:
 
 
 @dataclass
+class ThroughputEntry:
+    """Decode throughput per GPU for models up to ``max_params_b`` billion parameters."""
+
+    max_params_b: float = MISSING
+    tokens_per_s_per_gpu: float = MISSING
+
+
+@dataclass
+class HardwareConfig:
+    """A GPU type for planning, launching and pricing (``configs/hardware/*.yaml``)."""
+
+    name: str = MISSING
+    gpu: str = MISSING  # display name
+    match: list[str] = field(default_factory=list)  # substrings of nvidia-smi's GPU name
+    memory_gib: float = MISSING
+    gpus_per_node: int = 8
+    price_per_gpu_hour: float = MISSING
+    price_source: str = ""
+    throughput: list[ThroughputEntry] = field(default_factory=list)
+    throughput_source: str = ""
+
+
+@dataclass
 class RunConfig:
     """The root config composed by ``configs/config.yaml``."""
 
@@ -129,6 +181,7 @@ class RunConfig:
     seed: int = 0
     results_dir: str = "results"
     run_id: str = MISSING
+    hardware: Any = None  # a configs/hardware option: GPU type for plans and launchers
 
 
 def register() -> None:
@@ -139,4 +192,12 @@ def register() -> None:
     cs.store(group="schema/model", name="model", node=ModelConfig, package="model")
     cs.store(group="schema/sampling", name="sampling", node=SamplingConfig, package="sampling")
     cs.store(group="schema/backend", name="replay", node=ReplayBackendConfig, package="backend")
+    cs.store(group="schema/backend", name="vllm", node=VllmBackendConfig, package="backend")
+    cs.store(
+        group="schema/backend", name="openai_api", node=OpenAIAPIBackendConfig, package="backend"
+    )
     cs.store(group="schema/tracking", name="tracking", node=TrackingConfig, package="tracking")
+    cs.store(group="schema/hardware", name="hardware", node=HardwareConfig, package="hardware")
+    from harness.plan.resources import register_resolvers  # ${harness_job:...} in launchers
+
+    register_resolvers()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
-import shutil
 import socket
 import subprocess
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -65,29 +65,12 @@ def git_state(root: Path | None = None) -> dict[str, Any]:
     return {"sha": sha, "dirty": None if status is None else bool(status)}
 
 
-def accelerators() -> list[dict[str, str]]:
-    """List GPUs from ``nvidia-smi`` without importing torch; empty on a CPU-only machine."""
-    if shutil.which("nvidia-smi") is None:
-        return []
-    try:
-        out = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return []
-    gpus = []
-    for line in out.stdout.strip().splitlines():
-        name, memory, driver = (part.strip() for part in line.split(",")[:3])
-        gpus.append({"name": name, "memory": memory, "driver": driver})
-    return gpus
+def host_info(gpus: list[Any]) -> dict[str, Any]:
+    """Return the host facts that can change timings or numerics.
 
-
-def host_info() -> dict[str, Any]:
-    """Return the host facts that can change timings or numerics."""
+    Args:
+        gpus: The accelerators found (``harness.plan.hardware.detect_gpus``).
+    """
     import os
 
     return {
@@ -95,18 +78,23 @@ def host_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "cpu_count": os.cpu_count(),
-        "accelerators": accelerators(),
+        "accelerators": [asdict(g) for g in gpus],
     }
 
 
 def collect(
-    *, data: dict[str, Any], graders: dict[str, str], extra: dict[str, Any] | None = None
+    *,
+    data: dict[str, Any],
+    graders: dict[str, str],
+    gpus: list[Any],
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Assemble provenance.json.
 
     Args:
         data: What data the run used (``DatasetInfo`` as a dict).
         graders: Grader names and versions.
+        gpus: The accelerators found.
         extra: Backend or engine facts to add (replay file sha256, engine settings).
 
     Returns:
@@ -119,6 +107,6 @@ def collect(
         "packages": package_versions(),
         "data": data,
         "graders": graders,
-        "host": host_info(),
+        "host": host_info(gpus),
         **(extra or {}),
     }

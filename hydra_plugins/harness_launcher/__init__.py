@@ -1,0 +1,1 @@
+"""Hydra launcher plugin of r1-harness (Hydra only discovers plugins under ``hydra_plugins``)."""
