@@ -46,6 +46,8 @@ class ModelConfig:
 
     name: str = MISSING
     hub_id: str = MISSING
+    # A local model directory; when set it is loaded instead of hub_id (no hub contact).
+    path: str | None = None
     revision: str | None = None
     tokenizer_revision: str | None = None
     reasoning: bool = True  # emits <think>…</think> before its answer
@@ -111,6 +113,19 @@ class OpenAIAPIBackendConfig(BackendConfig):
     retries: int = 6
     backoff_s: float = 2.0
     extra_body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LmEvalBackendConfig(BackendConfig):
+    """lm-eval's model classes (``harness/backends/lm_eval_backend.py``)."""
+
+    _target_: str = "harness.backends.lm_eval_backend.LmEvalBackend"
+    name: str = "lm_eval"
+    model_type: str = "hf"  # any lm-eval model name: hf, vllm, local-chat-completions, ...
+    model_args: dict[str, Any] = field(default_factory=dict)  # overrides the derived ones
+    device: str | None = None  # hf: None = cuda when visible, else cpu
+    batch_size: int = 8
+    chunk_size: int = 64  # requests per generate_until call; each finished chunk is persisted
 
 
 @dataclass
@@ -196,8 +211,12 @@ def register() -> None:
     cs.store(
         group="schema/backend", name="openai_api", node=OpenAIAPIBackendConfig, package="backend"
     )
+    cs.store(group="schema/backend", name="lm_eval", node=LmEvalBackendConfig, package="backend")
     cs.store(group="schema/tracking", name="tracking", node=TrackingConfig, package="tracking")
     cs.store(group="schema/hardware", name="hardware", node=HardwareConfig, package="hardware")
     from harness.plan.resources import register_resolvers  # ${harness_job:...} in launchers
 
     register_resolvers()
+    from harness.models.dryrun import register_resolvers as register_dryrun_resolvers
+
+    register_dryrun_resolvers()  # ${harness_data:...}: ../shared copy, else the bundled one
