@@ -116,7 +116,10 @@ def score(
 
 
 # Backend keys that cannot change a completion, so changing them keeps a run resumable.
-_NON_SEMANTIC_BACKEND_KEYS = {"gpu_memory_utilization"}
+# Batch size and TP can change numerics (NOTES.md §2), so they stay in the key.
+_NON_SEMANTIC_BACKEND_KEYS = {
+    "gpu_memory_utilization", "concurrency", "timeout_s", "retries", "backoff_s",
+}  # fmt: skip
 
 
 def generation_key(cfg: DictConfig, data: DatasetInfo) -> dict[str, Any]:
@@ -131,6 +134,7 @@ def generation_key(cfg: DictConfig, data: DatasetInfo) -> dict[str, Any]:
             "hub_id": cfg.model.hub_id,
             "revision": cfg.model.revision,
             "tokenizer_revision": cfg.model.tokenizer_revision,
+            "path": cfg.model.path,
         },
         "sampling": {
             k: cfg.sampling[k] for k in ("temperature", "top_p", "max_new_tokens", "n", "seed")
@@ -202,6 +206,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             "generated_samples": gen_log.appended,
             **generated.stats,
         }
+        metrics["notes"] = metrics["generation"].pop("notes", [])
         gpus = detect_gpus()
         metrics["accounting"] = accounting(generated.stats, gpus, price_table())
         metrics["wall_time_s"] = round(time.time() - started, 2)
@@ -215,7 +220,12 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 gpus=gpus,
                 extra={
                     "backend": {"name": backend.name, **backend_facts(backend)},
-                    "model": {"hub_id": cfg.model.hub_id, "revision": cfg.model.revision},
+                    "model": {
+                        "hub_id": cfg.model.hub_id,
+                        "revision": cfg.model.revision,
+                        "tokenizer_revision": cfg.model.tokenizer_revision,
+                        "path": cfg.model.path,
+                    },
                 },
             ),
         )

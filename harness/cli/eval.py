@@ -20,7 +20,8 @@ log = logging.getLogger("harness")
 
 def format_summary(metrics: dict[str, Any]) -> str:
     """Render metrics.json as a short human-readable table."""
-    lines = [f"problems: {metrics['n_problems']}   samples per problem: {metrics['n_samples']}"]
+    lines = [f"NOTE: {note}" for note in metrics.get("notes", [])]
+    lines.append(f"problems: {metrics['n_problems']}   samples per problem: {metrics['n_samples']}")
     for name, entry in metrics["metrics"].items():
         lo, hi = entry["ci95"]
         lines.append(f"  {name:<10} {entry['value']:6.2f}   95% CI [{lo:.2f}, {hi:.2f}]")

@@ -22,7 +22,7 @@ from harness.metrics.matrix import sample_matrix
 from harness.store.results import CONFIG, METRICS, PROVENANCE, SAMPLES
 from harness.types import Completion, GradedSample, Verdict
 
-SKIP_DIRS = {".hydra", "wandb", "report"}
+SKIP_DIRS = {".hydra", "wandb", "report", "_models"}  # _models: dryrun's built tiny models
 RUN_MARKERS = (METRICS, SAMPLES, PROVENANCE, ".hydra")
 
 
