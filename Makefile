@@ -2,9 +2,12 @@
 PY := .venv/bin/python
 SHARED ?= ../shared/benchmarks
 
-.PHONY: setup demo test lint bench
+.PHONY: setup dryrun demo test lint bench
 setup:
 	python3 -m venv .venv && $(PY) -m pip install -e ".[dev]"
+
+dryrun:
+	.venv/bin/harness-eval experiment=dryrun
 
 demo:
 	$(PY) -m harness.data.oracle benchmark.source=$(SHARED)/math500/test.jsonl \

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from harness.backends.base import Generation, Sink
+from harness.backends.preflight import CPU_HINT, PreflightError, cuda_available, model_location
 from harness.backends.vllm_prompts import (
     build_prompts,
     load_tokenizer,
@@ -66,6 +67,19 @@ def _vllm_version() -> str | None:
         except PackageNotFoundError:
             continue
     return None
+
+
+def preflight(model: Any) -> None:
+    """Refuse early, saying what to set, when the weights or a usable device are missing.
+
+    The model must be a local directory (``model.path``) or cached/reachable on the hub
+    (``harness.backends.preflight.model_location``, which also builds the dryrun's tiny model).
+    The official vLLM wheels need a GPU; only the CPU build (``+cpu`` version) runs without one.
+    """
+    model_location(model)
+    version = _vllm_version() or ""
+    if not cuda_available() and "+cpu" not in version:
+        raise PreflightError(f"backend=vllm needs a GPU and none is visible; {CPU_HINT}")
 
 
 class VllmBackend:
@@ -153,6 +167,7 @@ class VllmBackend:
         sink: Sink | None,
     ) -> tuple[dict[tuple[str, int], Completion], dict[str, Any]]:
         started = time.perf_counter()
+        preflight(self.model)
         tokenizer = load_tokenizer(self.model)
         todo = [problems[i] for i in missing]
         prompts = build_prompts(

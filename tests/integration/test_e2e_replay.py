@@ -141,6 +141,7 @@ def test_regrading_a_runs_own_samples_reproduces_its_metrics(math500_run, tmp_pa
         f"benchmark.source={source}",
         "limit=60",
         "sampling.n=4",
+        "backend=replay",
         f"backend.path={math500_run['dir'] / 'samples.jsonl'}",
         f"results_dir={tmp_path}",
         "run_id=regrade",
@@ -157,6 +158,7 @@ def test_wandb_offline_run_is_written_and_readable_without_secrets(tmp_path):
     _, _, path = make_replay(tmp_path, overrides, n=8, rates=[(i % 3) / 2 for i in range(30)])
     out = harness_eval(
         *overrides,
+        "backend=replay",
         f"backend.path={path}",
         "sampling.n=8",
         "tracking=wandb",
@@ -193,6 +195,7 @@ def test_failed_run_still_finishes_the_wandb_run(tmp_path):
     out = harness_eval(
         "benchmark=aime24",
         f"benchmark.source={source}",
+        "backend=replay",
         f"backend.path={tmp_path / 'absent.jsonl'}",
         "tracking=wandb",
         f"tracking.dir={tmp_path}",
@@ -211,7 +214,12 @@ def test_gpqa_run_grades_letters_without_writing_gpqa_into_the_repo(gpqa_csv, tm
     problems, rows, path = make_replay(tmp_path, overrides, n=2, rates=0.5)
     assert all(p.gold in "ABCD" for p in problems)
     out = harness_eval(
-        *overrides, f"backend.path={path}", "sampling.n=2", f"results_dir={tmp_path}", "run_id=g"
+        *overrides,
+        "backend=replay",
+        f"backend.path={path}",
+        "sampling.n=2",
+        f"results_dir={tmp_path}",
+        "run_id=g",
     )
     assert out.returncode == 0, out.stderr[-3000:]
     metrics = json.loads((tmp_path / "g" / "metrics.json").read_text())
@@ -229,6 +237,7 @@ def test_multirun_sweeps_write_one_directory_per_job(tmp_path):
     out = harness_eval(
         "-m",
         *overrides,
+        "backend=replay",
         f"backend.path={path}",
         "sampling.n=2",
         "stats.bootstrap_seed=0,1",

@@ -47,6 +47,7 @@ def _run(tmp: Path, run_id: str, bench: str, model: str, limit: int, n: int, rat
         "harness.cli.eval",
         *overrides,
         f"model={model}",
+        "backend=replay",
         f"backend.path={path}",
         f"sampling.n={n}",
         "stats.bootstrap_resamples=500",

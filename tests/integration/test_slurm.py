@@ -45,7 +45,7 @@ def test_multirun_through_slurm_writes_every_job(tmp_path):
         problems, _ = load_benchmark(compose(overrides).benchmark, limit=None)
         rows = oracle_rows(problems, n=2, rates=0.5, seed=1)
         replay = write_rows(rows, tmp_path / "replay.jsonl")
-        overrides += [f"backend.path={replay}", "sampling.n=2"]
+        overrides += ["backend=replay", f"backend.path={replay}", "sampling.n=2"]
     cmd = [
         sys.executable, "-m", "harness.cli.eval", "-m", "+launcher=submitit_slurm",
         *overrides, "stats.bootstrap_seed=0,1", f"results_dir={tmp_path / 'res'}",
