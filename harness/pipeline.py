@@ -155,6 +155,11 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     Returns:
         The run directory, metrics and disagreement count.
     """
+    if cfg.benchmark.name == "lm_eval_task":  # lm-eval's own evaluator: backends/lm_eval_task.py
+        from harness.backends.lm_eval_task import run_lm_eval_task
+
+        metrics = run_lm_eval_task(cfg, run_dir)
+        return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
     started = time.time()
     run_dir.mkdir(parents=True, exist_ok=True)
     results.scrub_tree(run_dir / ".hydra")

@@ -113,7 +113,8 @@ class LmEvalBackend:
         args.update(self.user_args)
         return args
 
-    def _load(self) -> Any:
+    def load(self) -> Any:
+        """Build the lm-eval model instance (also used by ``benchmark=lm_eval_task``)."""
         registry = _import_lm_eval()
         if mapping.is_api(self.model_type):
             location = str(self.model.hub_id)
@@ -163,7 +164,7 @@ class LmEvalBackend:
         from tqdm import tqdm
 
         load_started = time.monotonic()
-        lm = self._load()
+        lm = self.load()
         load_s = time.monotonic() - load_started
         tokenizer = getattr(lm, "tokenizer", None)
         recorder = None
@@ -203,7 +204,7 @@ class LmEvalBackend:
             texts = lm.generate_until(requests, disable_tqdm=True)
             for (_, p, s), text in zip(chunk, texts, strict=True):
                 text = text or ""
-                n_gen, finish = _finish(recorder, tokenizer, text, max_new)
+                n_gen, finish = finish_info(recorder, tokenizer, text, max_new)
                 completion = Completion(
                     problem_id=p.id,
                     sample_index=s,
@@ -300,9 +301,10 @@ def _count(tokenizer: Any, text: str) -> int | None:
     return len(tokenizer.encode(text, add_special_tokens=add))
 
 
-def _finish(
+def finish_info(
     recorder: Any, tokenizer: Any, text: str, max_new: int
 ) -> tuple[int | None, FinishReason]:
+    """``(generated tokens, finish reason)``: exact from ``recorder``, else re-tokenized."""
     if recorder is not None:
         got = recorder.take(text)
         if got is not None:

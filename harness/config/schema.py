@@ -41,6 +41,19 @@ class BenchmarkConfig:
 
 
 @dataclass
+class LmEvalTaskConfig(BenchmarkConfig):
+    """Any lm-eval task run through lm-eval's evaluator (``harness/backends/lm_eval_task.py``)."""
+
+    name: str = "lm_eval_task"
+    task: str = MISSING  # lm-eval task name, e.g. gsm8k
+    include_path: str | None = None  # extra folder of task YAMLs for lm-eval's TaskManager
+    num_fewshot: int | None = None  # None: the task's own
+    apply_chat_template: bool = False  # lm-eval's default; the task's prompt format otherwise
+    hub_id: str = "lm-eval"  # the data come from the task's own config
+    revision: str = "task-config"
+
+
+@dataclass
 class ModelConfig:
     """The model that produced (or will produce) the responses."""
 
@@ -204,6 +217,9 @@ def register() -> None:
     cs = ConfigStore.instance()
     cs.store(name="run_schema", node=RunConfig)
     cs.store(group="schema/benchmark", name="benchmark", node=BenchmarkConfig, package="benchmark")
+    cs.store(
+        group="schema/benchmark", name="lm_eval_task", node=LmEvalTaskConfig, package="benchmark"
+    )
     cs.store(group="schema/model", name="model", node=ModelConfig, package="model")
     cs.store(group="schema/sampling", name="sampling", node=SamplingConfig, package="sampling")
     cs.store(group="schema/backend", name="replay", node=ReplayBackendConfig, package="backend")

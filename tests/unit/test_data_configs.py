@@ -17,7 +17,9 @@ SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def test_every_benchmark_file_is_listed() -> None:
-    assert sorted(p.stem for p in (CONFIG_DIR / "benchmark").glob("*.yaml")) == sorted(BENCHMARKS)
+    # lm_eval_task is no data benchmark: the lm-eval task's own config says where its data live.
+    files = {p.stem for p in (CONFIG_DIR / "benchmark").glob("*.yaml")} - {"lm_eval_task"}
+    assert sorted(files) == sorted(BENCHMARKS)
 
 
 @pytest.mark.parametrize("name", BENCHMARKS)
