@@ -37,7 +37,7 @@ def test_dryrun_runs_and_says_the_model_is_random(tmp_path):
     run = tmp_path / "dry"
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["n_problems"] == 5 and metrics["n_samples"] == 2
-    assert any("RANDOMLY INITIALISED" in note for note in metrics["generation"]["notes"])
+    assert any("RANDOMLY INITIALISED" in note for note in metrics["notes"])
     rows = [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
     assert len(rows) == 10 and all(r["prompt"].endswith("<think>\n") for r in rows)
     assert (tmp_path / "_models" / "tiny_random_qwen2" / "config.json").is_file()

@@ -160,7 +160,7 @@ def test_slurm_launcher_asks_what_the_model_needs():
     assert small["gpus_per_node"] == 1 and small["timeout_min"] < big["timeout_min"]
     a100_40 = launcher(["model=r1_distill_llama_70b", GPU_BACKEND, "hardware=a100_40gb"])
     assert a100_40["gpus_per_node"] == 8
-    replay = launcher(["model=r1_distill_llama_70b"])  # replay: no GPUs at all
+    replay = launcher(["model=r1_distill_llama_70b", "backend=replay"])  # replay: no GPUs at all
     assert replay["gpus_per_node"] is None and replay["mem_gb"] == 4
 
 
