@@ -13,10 +13,14 @@ hub files do. When ``datasets`` serves a prepared copy from its cache without da
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from harness.data.errors import BenchmarkDataError
 from harness.data.sources import RawData, sha256_files
+
+log = logging.getLogger(__name__)
 
 
 def _data_file_paths(builder: Any, split: str) -> list[str] | None:
@@ -27,6 +31,30 @@ def _data_file_paths(builder: Any, split: str) -> list[str] | None:
         return list(builder.dl_manager.download(list(data_files[split])))
     except Exception:  # cache layout or offline mode: fall back to the Arrow cache
         return None
+
+
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+def resolve_revision(hub_id: str, revision: str | None) -> str | None:
+    """The commit sha a branch or tag name points to now (a 40-hex sha is returned as it is).
+
+    So a config whose revision is not pinned yet still runs, and is recorded, at one exact
+    commit. Returns None when the hub cannot be asked (offline); loading then uses the name.
+    """
+    if revision and _COMMIT.fullmatch(revision):
+        return revision
+    try:
+        from huggingface_hub import HfApi
+
+        sha = HfApi().dataset_info(hub_id, revision=revision or "main").sha
+    except Exception:  # offline, gated or unknown: the load itself reports it clearly
+        return None
+    if sha:
+        log.warning(
+            "benchmark %s: revision %r is not pinned; using commit %s", hub_id, revision, sha
+        )
+    return sha
 
 
 def read_hub(cfg: Any, cache_dir: str | None = None) -> RawData:
@@ -42,13 +70,14 @@ def read_hub(cfg: Any, cache_dir: str | None = None) -> RawData:
     """
     import datasets
 
-    label = f"hub dataset {cfg.hub_id}@{cfg.revision}"
+    revision = resolve_revision(cfg.hub_id, cfg.revision) or cfg.revision
+    label = f"hub dataset {cfg.hub_id}@{revision}"
     configs = list(cfg.hub_configs) or [None]
     parts, files, sha256_of = [], [], "hub data files"
     for name in configs:
         try:
             builder = datasets.load_dataset_builder(
-                cfg.hub_id, name=name, revision=cfg.revision, cache_dir=cache_dir
+                cfg.hub_id, name=name, revision=revision, cache_dir=cache_dir
             )
             builder.download_and_prepare()
             parts.append(builder.as_dataset(split=cfg.split))
@@ -69,11 +98,13 @@ def read_hub(cfg: Any, cache_dir: str | None = None) -> RawData:
             paths, sha256_of = [f["filename"] for f in parts[-1].cache_files], "arrow cache files"
         files.extend(paths)
     dataset = parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
-    extra = {"hub_id": cfg.hub_id, "revision": cfg.revision, "split": cfg.split}
+    extra = {"hub_id": cfg.hub_id, "revision": revision, "split": cfg.split}
+    if revision != cfg.revision:
+        extra["configured_revision"] = str(cfg.revision)
     extra.update(hub_configs=",".join(c for c in configs if c), sha256_of=sha256_of)
     return RawData(
         dataset=dataset,
-        source=f"hf://{cfg.hub_id}@{cfg.revision}",
+        source=f"hf://{cfg.hub_id}@{revision}",
         label=label,
         sha256=sha256_files(files),
         extra=extra,

@@ -71,3 +71,26 @@ def test_hub_without_data_files_hashes_the_arrow_cache(hub: dict) -> None:
     problems, info = load_benchmark(benchmark_cfg("aime25"), limit=1, cache_dir="no-data-files")
     assert [p.gold for p in problems] == ["70"]
     assert info.extra["sha256_of"] == "arrow cache files" and len(info.source_sha256) == 64
+
+
+def test_unpinned_revision_is_resolved_to_a_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub
+
+    from harness.data.hub import resolve_revision
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+
+    class FakeApi:  # the hub is unreachable here; this stands in for its answer
+        def dataset_info(self, repo_id: str, revision: str):
+            assert (repo_id, revision) == ("math-ai/amc23", "main")
+            return type("Info", (), {"sha": sha})()
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    assert resolve_revision("math-ai/amc23", "main") == sha
+    assert resolve_revision("x/y", sha) == sha  # already pinned: not asked
+
+
+def test_unpinned_revision_offline_keeps_the_name() -> None:
+    from harness.data.hub import resolve_revision
+
+    assert resolve_revision("math-ai/amc23", "main") is None  # HF_HUB_OFFLINE=1 in tests
