@@ -70,3 +70,24 @@ class Backend(Protocol):
     def provenance(self) -> dict[str, Any]:
         """Facts to record in provenance.json (engine, settings, file hashes)."""
         ...
+
+
+def missing_samples(
+    problems: Sequence[Problem], n: int, done: Mapping[tuple[str, int], Completion] | None
+) -> list[tuple[int, Problem, int]]:
+    """``(problem index, problem, sample index)`` for every sample not in ``done``, in order."""
+    done = done or {}
+    return [(i, p, s) for i, p in enumerate(problems) for s in range(n) if (p.id, s) not in done]
+
+
+def assemble(
+    problems: Sequence[Problem],
+    n: int,
+    done: Mapping[tuple[str, int], Completion] | None,
+    new: Mapping[tuple[str, int], Completion],
+    stats: dict[str, Any],
+) -> Generation:
+    """All n completions per problem, persisted ones (``done``) first, then the new ones."""
+    merged = {**(done or {}), **new}
+    ordered = tuple(merged[(p.id, s)] for p in problems for s in range(n))
+    return Generation(ordered, n_samples=n, stats=stats)

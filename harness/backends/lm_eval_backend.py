@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from harness.backends import lm_eval_sampling as mapping
-from harness.backends.base import Generation, Sink
+from harness.backends.base import Generation, Sink, assemble, missing_samples
 from harness.backends.preflight import PreflightError, check_accelerator, model_location
 from harness.prompts import build_prompt, messages
 from harness.types import Completion, FinishReason, Problem
@@ -140,10 +140,7 @@ class LmEvalBackend:
     ) -> Generation:
         """Generate the missing samples of ``problems`` (see the module docstring)."""
         started = time.monotonic()
-        done = done or {}
-        todo = [
-            (pi, p, s) for pi, p in enumerate(problems) for s in range(n) if (p.id, s) not in done
-        ]
+        todo = missing_samples(problems, n, done)
         notes = [RANDOM_NOTE] if _extra(self.model).get("random_weights") else []
         for note in notes:
             log.warning("%s", note)
@@ -154,8 +151,7 @@ class LmEvalBackend:
             new, gen_stats = self._generate(todo, sink)
             stats |= gen_stats
         stats["wall_time_s"] = round(time.monotonic() - started, 2)
-        ordered = tuple(done.get((p.id, s)) or new[(p.id, s)] for p in problems for s in range(n))
-        return Generation(ordered, n_samples=n, stats=stats)
+        return assemble(problems, n, done, new, stats)
 
     def _generate(
         self, todo: list[tuple[int, Problem, int]], sink: Sink | None

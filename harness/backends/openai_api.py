@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
 from harness.backends.api_request import chat_request_kwargs, sample_seed, with_retries
-from harness.backends.base import Generation, Sink
+from harness.backends.base import Generation, Sink, assemble, missing_samples
 from harness.errors import HarnessError
 from harness.types import Completion, FinishReason, Problem
 
@@ -129,18 +129,12 @@ class OpenAIAPIBackend:
             ApiError: No key, no client, or a request failed after its retries (the samples
                 finished before it are already persisted through ``sink``).
         """
-        done = dict(done or {})
-        todo = [
-            (i, p, s) for i, p in enumerate(problems) for s in range(n) if (p.id, s) not in done
-        ]
+        todo = missing_samples(problems, n, done)
         new: dict[tuple[str, int], Completion] = {}
         stats: dict[str, Any] = {"engine": "openai_api"}
         if todo:
             new, stats = self._run(todo, sink)
-        merged = {**done, **new}
-        return Generation(
-            tuple(merged[(p.id, s)] for p in problems for s in range(n)), n_samples=n, stats=stats
-        )
+        return assemble(problems, n, done, new, stats)
 
     def _run(
         self, todo: list[tuple[int, Problem, int]], sink: Sink | None

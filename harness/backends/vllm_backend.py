@@ -26,7 +26,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.backends.base import Generation, Sink
+from harness.backends.base import Generation, Sink, assemble, missing_samples
 from harness.backends.preflight import CPU_HINT, PreflightError, cuda_available, model_location
 from harness.backends.vllm_prompts import (
     build_prompts,
@@ -146,18 +146,14 @@ class VllmBackend:
         Raises:
             VllmConfigError: vLLM missing, or the context cannot hold prompt + max new tokens.
         """
-        done = dict(done or {})
-        missing = {
-            i: [s for s in range(n) if (p.id, s) not in done] for i, p in enumerate(problems)
-        }
-        missing = {i: ss for i, ss in missing.items() if ss}
+        missing: dict[int, list[int]] = {}
+        for i, _, s in missing_samples(problems, n, done):
+            missing.setdefault(i, []).append(s)
         stats: dict[str, Any] = {"engine": "vllm"}
         new: dict[tuple[str, int], Completion] = {}
         if missing:
             new, stats = self._run(problems, missing, n, sink)
-        merged = {**done, **new}
-        ordered = tuple(merged[(p.id, s)] for p in problems for s in range(n))
-        return Generation(ordered, n_samples=n, stats=stats)
+        return assemble(problems, n, done, new, stats)
 
     def _run(
         self,

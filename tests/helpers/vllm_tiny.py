@@ -22,37 +22,26 @@ def question(a: int, b: int) -> str:
 
 
 def build(out: Path, steps: int = 150) -> Path:
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
 
     from harness.models.tiny import build_tiny_model, spec_for_problems
+    from harness.models.tiny_train import train_tiny_model
 
     build_tiny_model(out, spec_for_problems([question(a, b) for a, b in PAIRS]))
     tok = AutoTokenizer.from_pretrained(out)
-    texts = [
-        tok.apply_chat_template(
-            [{"role": "user", "content": f"{question(a, b)}\n{MATH_INSTRUCTION}"}],
-            add_generation_prompt=True,
-            tokenize=False,
+    examples = [
+        (
+            tok.apply_chat_template(
+                [{"role": "user", "content": f"{question(a, b)}\n{MATH_INSTRUCTION}"}],
+                add_generation_prompt=True,
+                tokenize=False,
+            ),
+            f"We add {a} and {b} to get {a + b}.\n</think>\n\nThe answer is \\boxed{{{a + b}}}.",
         )
-        + f"We add {a} and {b} to get {a + b}.\n</think>\n\nThe answer is \\boxed{{{a + b}}}."
-        + tok.eos_token
         for a, b in PAIRS
     ]
-    batch = tok(texts, padding=True, return_tensors="pt", add_special_tokens=False)
-    labels = batch.input_ids.masked_fill(batch.attention_mask == 0, -100)
-    model = AutoModelForCausalLM.from_pretrained(out, dtype=torch.float32)
-    torch.manual_seed(0)
-    opt = torch.optim.AdamW(model.parameters(), lr=5e-3)
-    model.train()
-    for _ in range(steps):
-        loss = model(**batch, labels=labels).loss
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-    model.eval()
-    model.save_pretrained(out)
-    print(f"tiny model in {out}: final loss {loss.item():.3f}")
+    report = train_tiny_model(out, examples, max_steps=steps, check_every=50, lr=5e-3)
+    print(f"tiny model in {out}: {report}")
     return out
 
 
