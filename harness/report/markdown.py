@@ -10,10 +10,12 @@ from harness.report.pooling import Cell
 from harness.report.rules import fmt
 from harness.report.runs import Run
 from harness.report.tables import (
+    ACCOUNTING_HEADERS,
     CLAIM_HEADERS,
     PROVENANCE_HEADERS,
     RESULT_HEADERS,
     SPREAD_HEADERS,
+    accounting_rows,
     claim_rows,
     pivot,
     provenance_rows,
@@ -101,6 +103,8 @@ def render(
         md_table(CLAIM_HEADERS, claim_rows(shown)),
         "## Provenance",
         md_table(PROVENANCE_HEADERS, provenance_rows(runs)),
+        "## Accounting",
+        md_table(ACCOUNTING_HEADERS, accounting_rows(runs)),
     ]
     if figures:
         parts.append("## Figures")

@@ -215,3 +215,42 @@ def provenance_rows(runs: Sequence[Run]) -> list[list[str]]:
             ]
         )
     return out
+
+
+ACCOUNTING_HEADERS = [
+    "run",
+    "model",
+    "benchmark",
+    "generated tokens",
+    "tokens/s",
+    "GPUs",
+    "GPU-hours",
+    "peak memory (GiB)",
+    "est. cost (USD)",
+    "reused samples",
+]
+
+
+def accounting_rows(runs: Sequence[Run]) -> list[list[str]]:
+    """What each run spent (metrics.json ``accounting`` and ``generation``); absent is ``—``."""
+    out = []
+    for r in runs:
+        acc = r.metrics.get("accounting") or {}
+        gen = r.metrics.get("generation") or {}
+        gpus = acc.get("gpus")
+        gpu = f"{gpus} × {acc['gpu_type']}" if gpus and acc.get("gpu_type") else gpus
+        out.append(
+            [
+                r.run_id,
+                r.model,
+                r.benchmark,
+                first(acc.get("generated_tokens")),
+                first(acc.get("tokens_per_s")),
+                first(gpu),
+                first(acc.get("gpu_hours")),
+                first(acc.get("peak_accelerator_memory_gib")),
+                first(acc.get("estimated_cost_usd")),
+                first(gen.get("reused_samples")),
+            ]
+        )
+    return out

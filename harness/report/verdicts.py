@@ -339,10 +339,15 @@ def _scores_on(cell: Cell, metric: str, ids: list[str]) -> np.ndarray:
     return cell.scores[metric][[row[p] for p in ids]]
 
 
+# Claim metric name → the keys runs record it under (harness.plan.accounting writes the second).
+_ACCOUNTING_KEYS = {"peak_memory_gib": ("peak_memory_gib", "peak_accelerator_memory_gib")}
+
+
 def _accounting(metrics: dict[str, Any], key: str) -> float | None:
     for where in (metrics, metrics.get("accounting") or {}):
-        if isinstance(where.get(key), int | float):
-            return float(where[key])
+        for name in _ACCOUNTING_KEYS.get(key, (key,)):
+            if isinstance(where.get(name), int | float):
+                return float(where[name])
     return None
 
 

@@ -44,6 +44,10 @@ def flat_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     for key, value in metrics.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             flat[key] = value
+    for block in ("generation", "accounting"):
+        for key, value in (metrics.get(block) or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                flat[f"{block}/{key}"] = value
     for level, entry in (metrics.get("by_level") or {}).items():
         flat[f"by_level/{level}/pass@1"] = entry["pass@1"]["value"]
     return flat

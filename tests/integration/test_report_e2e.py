@@ -137,6 +137,7 @@ def test_report_md_tables_pooling_and_provenance(report):
     for heading in ["models × benchmarks", "Results per cell", "spread across runs", "Claims"]:
         assert heading in md
     assert "## Provenance" in md and "q7-aime" in md and "bfloat16" in md
+    assert "## Accounting" in md and "reused samples" in md
     assert "(P=100, n=8, k=1)" in md  # two runs of n=4 pooled
     spread = md.split("spread across runs")[1].split("## Claims")[0]
     assert "q15-a, q15-b" in spread and "4 + 4 = 8" in spread
