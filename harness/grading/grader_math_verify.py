@@ -32,9 +32,11 @@ GOLD_CONFIG = (LatexExtractionConfig(), ExprExtractionConfig())
 
 # Guards against answers whose value sympy would try to compute and never finish (a C-level
 # big-int computation ignores the SIGALRM timeout): an exponent of 7+ digits, a numeric power
-# tower (10^{10^{…}}), or deep brace nesting. Such answers are compared as plain strings.
+# tower (10^{10^{…}}), or deep nesting of braces/brackets/parentheses (3,000 nested parentheses
+# cost the antlr parser ~28 s, in stretches its signal timeout cannot interrupt under load).
+# Such answers are compared as plain strings.
 _HUGE_EXPONENT = re.compile(r"\^\s*\{?\s*[-+]?\d{7,}|\^\s*\{\s*\d+\s*\^|\*\*\s*\d{7,}")
-# MATH-500 gold answers nest braces at most 4 deep (measured); antlr's recursion grows with depth.
+# MATH-500 gold answers nest brackets at most 4 deep (measured); antlr's recursion grows with depth.
 _MAX_NESTING = 40
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)  # it logs whole texts on timeouts
@@ -46,10 +48,10 @@ def _risky(text: str) -> bool:
         return True
     depth = top = 0
     for c in text:
-        if c == "{":
+        if c in "{([":
             depth += 1
             top = max(top, depth)
-        elif c == "}":
+        elif c in "})]":
             depth -= 1
     return top > _MAX_NESTING
 
