@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from harness.backends.base import build_backend
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
 from harness.grading.graders import grader_versions
@@ -174,9 +174,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             "n_problems": len(problems),
             "limit": cfg.limit,
         }
-        backend = instantiate(
-            cfg.backend, model=cfg.model, sampling=cfg.sampling, benchmark=cfg.benchmark
-        )
+        backend = build_backend(cfg)
         gen_log = GenerationLog(run_dir, generation_key(cfg, data_info))
         done = gen_log.open()
         try:

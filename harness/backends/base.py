@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from harness.errors import HarnessError
 from harness.types import Completion, Problem
 
 Sink = Callable[[Completion], None]
@@ -91,3 +92,22 @@ def assemble(
     merged = {**(done or {}), **new}
     ordered = tuple(merged[(p.id, s)] for p in problems for s in range(n))
     return Generation(ordered, n_samples=n, stats=stats)
+
+
+def build_backend(cfg: Any) -> Backend:
+    """Instantiate ``cfg.backend`` with the run's model, sampling and benchmark nodes.
+
+    Hydra wraps a constructor's exception in ``InstantiationException``; a ``HarnessError``
+    (a bad setting, a missing file) is unwrapped so the user sees its message, not a traceback.
+    """
+    from hydra.errors import InstantiationException
+    from hydra.utils import instantiate
+
+    try:
+        return instantiate(
+            cfg.backend, model=cfg.model, sampling=cfg.sampling, benchmark=cfg.benchmark
+        )
+    except InstantiationException as exc:
+        if isinstance(exc.__cause__, HarnessError):
+            raise exc.__cause__ from None
+        raise

@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from harness.backends import lm_eval_sampling as mapping
+from harness.backends.base import build_backend
 from harness.backends.lm_eval_backend import RANDOM_NOTE, LmEvalBackend
 from harness.backends.lm_eval_task_rows import summarize, to_rows
 from harness.backends.preflight import PreflightError
@@ -111,9 +111,7 @@ def run_lm_eval_task(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
         )
     task = str(cfg.benchmark.task)
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
-        backend = instantiate(
-            cfg.backend, model=cfg.model, sampling=cfg.sampling, benchmark=cfg.benchmark
-        )
+        backend = build_backend(cfg)
         notes = [RANDOM_NOTE] if (cfg.model.extra or {}).get("random_weights") else []
         out, recorder, tokenizer = evaluate(cfg, backend)
         rows = to_rows(out["samples"][task], recorder, tokenizer, int(cfg.sampling.max_new_tokens))

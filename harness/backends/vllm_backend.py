@@ -69,6 +69,22 @@ def _vllm_version() -> str | None:
     return None
 
 
+def check_executor(executor: str | None) -> None:
+    """Refuse an unknown executor, and Ray when it is not installed, before anything loads."""
+    if executor not in (None, "mp", "ray"):
+        raise VllmConfigError(
+            f"backend.distributed_executor_backend={executor!r}: use mp, ray or null"
+        )
+    if executor == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            raise VllmConfigError(
+                "backend.distributed_executor_backend=ray needs Ray: pip install 'ray[default]' "
+                "and start the cluster (ray start --head / --address) on every node first"
+            )
+
+
 def preflight(model: Any) -> None:
     """Refuse early, saying what to set, when the weights or a usable device are missing.
 
@@ -96,6 +112,8 @@ class VllmBackend:
         enable_prefix_caching: Reuse the KV cache of shared prompt prefixes.
         enforce_eager: Disable CUDA graphs (DeepSeek's own serving example does).
         max_num_seqs: Sequences batched at once; ``None`` is vLLM's default.
+        pipeline_parallel_size: Pipeline stages (across nodes, with the Ray executor).
+        distributed_executor_backend: ``"mp"`` or ``"ray"``; ``None`` is vLLM's default.
         name: Backend name recorded in results.
     """
 
@@ -112,6 +130,8 @@ class VllmBackend:
         enable_prefix_caching: bool = True,
         enforce_eager: bool = False,
         max_num_seqs: int | None = None,
+        pipeline_parallel_size: int = 1,
+        distributed_executor_backend: str | None = None,
         name: str = "vllm",
         **context: Any,
     ) -> None:
@@ -127,7 +147,10 @@ class VllmBackend:
             "enable_prefix_caching": bool(enable_prefix_caching),
             "enforce_eager": bool(enforce_eager),
             "max_num_seqs": max_num_seqs,
+            "pipeline_parallel_size": int(pipeline_parallel_size),
+            "distributed_executor_backend": distributed_executor_backend,
         }
+        check_executor(distributed_executor_backend)
         self._engine_facts: dict[str, Any] = {}
 
     # -- the run ---------------------------------------------------------------------------
@@ -262,6 +285,10 @@ class VllmBackend:
         }
         if s["max_num_seqs"] is not None:
             engine_args["max_num_seqs"] = int(s["max_num_seqs"])
+        if s["pipeline_parallel_size"] != 1:
+            engine_args["pipeline_parallel_size"] = s["pipeline_parallel_size"]
+        if s["distributed_executor_backend"] is not None:
+            engine_args["distributed_executor_backend"] = s["distributed_executor_backend"]
         llm = vllm.LLM(**engine_args)
         self._engine_facts = {"max_model_len_resolved": max_model_len, "device": _device()}
         return llm

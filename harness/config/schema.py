@@ -112,6 +112,8 @@ class VllmBackendConfig(BackendConfig):
     enable_prefix_caching: bool = True
     enforce_eager: bool = False
     max_num_seqs: int | None = None  # None: vLLM's default
+    pipeline_parallel_size: int = 1  # stages across nodes (with distributed_executor_backend=ray)
+    distributed_executor_backend: str | None = None  # mp | ray; None: vLLM's default
 
 
 @dataclass
