@@ -19,7 +19,7 @@ from harness.backends.base import build_backend
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
 from harness.grading.graders import grader_versions
-from harness.grading.pool import GradeTask, grade_all, vote_all
+from harness.grading.pool import GradeTask, grade_all, open_pool, vote_all
 from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.plan.accounting import accounting
@@ -61,16 +61,17 @@ def grade(
         )
         for c in completions
     ]
-    verdicts = grade_all(tasks, workers=workers, timeout_s=timeout_s)
     rows: dict[str, list[int]] = {}
     for i, c in enumerate(completions):
         rows.setdefault(c.problem_id, []).append(i)
-    answers = [
-        ([verdicts[i][0].extracted for i in idxs], by_id[pid].answer_type)
-        for pid, idxs in rows.items()
-    ]
+    with open_pool(workers) as pool:  # one pool for both: workers start and warm up once
+        verdicts = grade_all(tasks, workers=workers, timeout_s=timeout_s, pool=pool)
+        answers = [
+            ([verdicts[i][0].extracted for i in idxs], by_id[pid].answer_type)
+            for pid, idxs in rows.items()
+        ]
+        groups = vote_all(answers, workers=workers, timeout_s=timeout_s, pool=pool)
     vote: list[int | None] = [None] * len(completions)
-    groups = vote_all(answers, workers=workers, timeout_s=timeout_s)
     for idxs, classes in zip(rows.values(), groups, strict=True):
         for i, g in zip(idxs, classes, strict=True):
             vote[i] = g
@@ -161,10 +162,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         metrics = run_lm_eval_task(cfg, run_dir)
         return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
     started = time.time()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    results.scrub_tree(run_dir / ".hydra")
-    resolved = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
-    results.write_text(run_dir / results.CONFIG, OmegaConf.to_yaml(cfg, resolve=True))
+    resolved = results.begin_run(cfg, run_dir)
     print(f"writing to {run_dir} (re-run with run_id={run_dir.name} to resume it)", flush=True)
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
         everything, data_info = load_benchmark(cfg.benchmark, limit=None)

@@ -8,6 +8,7 @@ hangs gets status "timeout".
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -51,6 +52,20 @@ def _init_worker() -> None:
     grade_window(None, "$\\boxed{1}$", "1", "math", 1.0)
 
 
+def open_pool(workers: int | None = None) -> ProcessPool:
+    """A grading pool, one process per core by default.
+
+    Share it between ``grade_all`` and ``vote_all`` so the workers start and warm up
+    math-verify's parser once per run.
+    """
+    return ProcessPool(max_workers=workers or os.cpu_count() or 1, initializer=_init_worker)
+
+
+def _using(pool: ProcessPool | None, workers: int | None) -> contextlib.AbstractContextManager:
+    """The given pool, left open for its owner, or a new one closed on exit."""
+    return contextlib.nullcontext(pool) if pool is not None else open_pool(workers)
+
+
 def _grade_chunk(items: list[_Item], timeout_s: float) -> list[tuple[Pair, float]]:
     """Worker: grade items in order; returns each pair with its grading wall time."""
     out = []
@@ -72,6 +87,7 @@ def grade_all_timed(
     timeout_s: float,
     progress: bool = True,
     chunk_size: int = CHUNK_SIZE,
+    pool: ProcessPool | None = None,
 ) -> list[tuple[Pair, float]]:
     """Like ``grade_all`` but also returns each response's grading time in seconds."""
     items: list[_Item] = []
@@ -81,7 +97,7 @@ def grade_all_timed(
     results: list[tuple[Pair, float] | None] = [None] * len(items)
     chunks = [range(i, min(i + chunk_size, len(items))) for i in range(0, len(items), chunk_size)]
     with (
-        ProcessPool(max_workers=workers or os.cpu_count() or 1, initializer=_init_worker) as pool,
+        _using(pool, workers) as pool,
         tqdm(total=len(items), disable=not progress, desc="grading", unit="resp") as bar,
     ):
         futures: list[Future] = [
@@ -121,6 +137,7 @@ def grade_all(
     workers: int | None,
     timeout_s: float,
     progress: bool = True,
+    pool: ProcessPool | None = None,
 ) -> list[Pair]:
     """Grade responses in parallel; never raises on any text and never exceeds the time limit.
 
@@ -129,12 +146,15 @@ def grade_all(
         workers: Worker processes (None: all cores).
         timeout_s: Hard limit per response in seconds (a chunk of k gets k × timeout_s).
         progress: Show a tqdm bar.
+        pool: A pool from ``open_pool`` to use (left open); None: a new one for this call.
 
     Returns:
         (primary, secondary) verdicts per task, in task order.
 
     """
-    timed = grade_all_timed(tasks, workers=workers, timeout_s=timeout_s, progress=progress)
+    timed = grade_all_timed(
+        tasks, workers=workers, timeout_s=timeout_s, progress=progress, pool=pool
+    )
     return [pair for pair, _ in timed]
 
 
@@ -143,6 +163,7 @@ def vote_all(
     *,
     workers: int | None,
     timeout_s: float,
+    pool: ProcessPool | None = None,
 ) -> list[list[int | None]]:
     """Run ``vote_groups`` for many problems in worker processes, each under a hard limit.
 
@@ -153,12 +174,13 @@ def vote_all(
         problems: (extracted answers of the n samples, answer_type) per problem.
         workers: Worker processes (None: all cores).
         timeout_s: Per-answer budget in seconds.
+        pool: A pool from ``open_pool`` to use (left open); None: a new one for this call.
 
     Returns:
         Class ids per problem, as ``vote_groups`` returns them.
 
     """
-    with ProcessPool(max_workers=workers or os.cpu_count() or 1, initializer=_init_worker) as pool:
+    with _using(pool, workers) as pool:
         futures = [
             pool.schedule(vote_groups, args=(a, t, timeout_s), timeout=max(1, len(a)) * timeout_s)
             for a, t in problems
