@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from harness.backends import lm_eval_sampling as mapping
 from harness.backends.base import build_backend
@@ -99,10 +99,7 @@ def run_lm_eval_task(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     from lm_eval.utils import handle_non_serializable
 
     started = time.time()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    results.scrub_tree(run_dir / ".hydra")
-    resolved = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
-    results.write_text(run_dir / results.CONFIG, OmegaConf.to_yaml(cfg, resolve=True))
+    resolved = results.begin_run(cfg, run_dir)
     print(f"writing to {run_dir}", flush=True)
     if cfg.backend.get("_target_") != BACKEND_TARGET:
         raise PreflightError(

@@ -107,3 +107,21 @@ def scrub_tree(folder: Path) -> None:
             clean = redact(text, secrets)
             if clean != text:
                 _atomic_write(path, clean)
+
+
+def begin_run(cfg: Any, run_dir: Path) -> dict[str, Any]:
+    """Start a run directory: create it, scrub Hydra's files, write the resolved config.yaml.
+
+    Args:
+        cfg: The composed run config (an OmegaConf DictConfig).
+        run_dir: The run directory.
+
+    Returns:
+        The resolved config as a plain dict (for the tracker).
+    """
+    from omegaconf import OmegaConf
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    scrub_tree(run_dir / ".hydra")
+    write_text(run_dir / CONFIG, OmegaConf.to_yaml(cfg, resolve=True))
+    return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
