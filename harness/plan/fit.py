@@ -195,3 +195,52 @@ def fit(arch: Architecture, machine: Machine, s: FitSettings | None = None) -> F
 def gpus_needed(arch: Architecture, gpu_memory_gib: float, s: FitSettings | None = None) -> Fit:
     """The smallest layout on GPUs of this size, assuming 8-GPU nodes and up to 16 nodes."""
     return fit(arch, Machine("GPU", gpu_memory_gib, 8, 16), s)
+
+
+def fit_at(arch: Architecture, gpu_memory_gib: float, tp: int, pp: int, s: FitSettings) -> Fit:
+    """Check a layout the user chose (``backend.tensor_parallel_size`` set) against one GPU size.
+
+    Args:
+        arch: The model.
+        gpu_memory_gib: Memory of each GPU (the smallest one present).
+        tp: Tensor-parallel size.
+        pp: Pipeline-parallel size.
+        s: Engine settings.
+
+    Returns:
+        A ``Fit`` with ``replicas=1``; ``ok`` is False with the numbers when vLLM would refuse
+        the heads split, or when the KV cache left cannot hold one ``max_model_len`` sequence.
+    """
+    base = {"model": arch.name, "max_model_len": s.max_model_len, "tp": tp, "pp": pp}
+    weights_gib = round(arch.weight_bytes / GIB, 1)
+    if not tp_allowed(arch, tp):
+        return Fit(
+            ok=False,
+            weights_gib=weights_gib,
+            reason=(
+                f"tensor_parallel_size={tp} does not divide {arch.name}'s "
+                f"{arch.num_heads} attention heads / {arch.num_kv_heads} KV heads (vLLM refuses "
+                f"it); use one of {[t for t in TP_CHOICES if tp_allowed(arch, t)]}"
+            ),
+            **base,
+        )
+    t = _try(arch, gpu_memory_gib, tp, pp, s)
+    per_gpu = {k: t[k] for k in ("usable", "weights", "overhead", "kv_cache")}
+    ok = t["seqs"] >= s.min_sequences
+    reason = "" if ok else (
+        f"{arch.name} at TP={tp}, PP={pp} on {gpu_memory_gib:g} GiB GPUs: {t['usable']} GiB "
+        f"usable per GPU - {t['weights']} GiB weights - {t['overhead']} GiB activations and "
+        f"runtime leaves {max(t['kv_cache'], 0):.2f} GiB of KV cache, but one "
+        f"{s.max_model_len:,}-token sequence needs {t['per_seq']:.2f} GiB"
+    )  # fmt: skip
+    return Fit(
+        ok=ok,
+        replicas=1,
+        gpus_needed=tp * pp,
+        weights_gib=weights_gib,
+        per_gpu=per_gpu,
+        kv_gib_per_sequence=round(t["per_seq"], 2),
+        max_concurrent_sequences=round(t["seqs"], 1),
+        reason=reason,
+        **base,
+    )

@@ -62,13 +62,20 @@ def job_resources(cfg: Any) -> dict[str, Any]:
     f = fit(arch, machine_from_hardware(hw, None, 16), settings)
     if not f.ok:
         raise ValueError(f"{cfg.model.name} on {hw['name']}: {f.reason}")
-    per_node = f.gpus_needed // f.pp
+    # backend.data_parallel_size=K asks for K replicas on one node (null: one replica per job).
+    replicas = int(cfg.backend.get("data_parallel_size") or 1) if f.pp == 1 else 1
+    per_node = f.gpus_needed // f.pp * replicas
+    if per_node > int(hw["gpus_per_node"]):
+        raise ValueError(
+            f"{cfg.model.name} on {hw['name']}: backend.data_parallel_size={replicas} x "
+            f"{f.gpus_needed} GPUs per replica exceeds a node of {hw['gpus_per_node']}"
+        )
     tokens = n_problems(cfg.benchmark.name, cfg.get("limit")) * int(cfg.sampling.n)
     table = length_table()
     row = table["models"].get(cfg.model.name) or table["reasoning_default"]
     tokens *= row.get(cfg.benchmark.name, cfg.sampling.max_new_tokens / 4)
-    hours = tokens / (throughput_per_gpu(arch.n_params, hw) * f.gpus_needed) / 3600
-    weights_gb = arch.weight_bytes / 1e9 / f.pp
+    hours = tokens / (throughput_per_gpu(arch.n_params, hw) * f.gpus_needed * replicas) / 3600
+    weights_gb = arch.weight_bytes / 1e9 / f.pp * replicas  # each replica loads its own copy
     return {
         "gpus_per_node": per_node,
         "nodes": f.pp,

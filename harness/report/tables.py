@@ -204,7 +204,9 @@ def provenance_rows(runs: Sequence[Run]) -> list[list[str]]:
                     )
                 ),
                 first(
-                    backend.get("tensor_parallel_size"), get(c, "backend", "tensor_parallel_size")
+                    backend.get("layout_tensor_parallel_size"),
+                    backend.get("tensor_parallel_size"),
+                    get(c, "backend", "tensor_parallel_size"),
                 ),
                 first(backend.get("dtype"), get(c, "model", "dtype")),
                 f"{first(r.temperature)}, {first(r.top_p)}, {first(r.max_new_tokens)}, "

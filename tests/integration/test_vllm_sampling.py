@@ -30,7 +30,7 @@ def test_vllm_mapping_from_composed_configs():
     cfg = compose(["backend=vllm", "sampling=greedy", "sampling.max_new_tokens=100"])
     kw = sampling_params_kwargs(cfg.sampling, n=1, seed=0)
     assert (kw["temperature"], kw["max_tokens"]) == (0.0, 100)
-    assert cfg.backend.max_model_len is None and cfg.backend.tensor_parallel_size == 1
+    assert cfg.backend.max_model_len is None and cfg.backend.tensor_parallel_size is None
 
 
 def test_seeds_are_distinct_and_match_vllm_child_seeds():
@@ -119,7 +119,7 @@ def test_api_backend_names_the_missing_key_variable(monkeypatch):
 def test_vllm_missing_names_the_extra(monkeypatch):
     import builtins
 
-    from harness.backends import vllm_backend
+    from harness.backends import vllm_runtime
 
     real = builtins.__import__
 
@@ -130,7 +130,7 @@ def test_vllm_missing_names_the_extra(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_vllm)
     with pytest.raises(VllmConfigError, match=r"r1-harness\[vllm\]"):
-        vllm_backend._import_vllm()
+        vllm_runtime.import_vllm()
 
 
 def test_nothing_loads_when_every_sample_is_done():

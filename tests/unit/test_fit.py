@@ -6,7 +6,7 @@ import pytest
 
 from harness.plan.arch import NotPlannable, architecture
 from harness.plan.fit import FitSettings, fit, tp_allowed
-from harness.plan.hardware import Gpu, Machine, detect_gpus, machine_from_gpus, parse_nvidia_smi
+from harness.plan.hardware import Machine, detect_gpus, machine_from_gpus, parse_nvidia_smi
 from tests.conftest import compose
 
 DISTILLS = [
@@ -126,15 +126,3 @@ def test_gpu_detection_is_injectable():
     machine = machine_from_gpus(gpus)
     assert machine.gpus_per_node == 2 and fit(arch("r1_distill_qwen_32b"), machine).tp == 2
     assert detect_gpus(lambda: None) == [] and machine_from_gpus([]) is None
-
-
-def test_engine_layout_for_the_gpus_present():
-    from harness.plan.auto import engine_layout
-
-    cfg = compose(["model=r1_distill_llama_70b"])
-    gpus = [Gpu("NVIDIA H100 80GB HBM3", 79.6)] * 8
-    assert engine_layout(cfg.model, cfg.sampling, gpus)["tensor_parallel_size"] == 4
-    with pytest.raises(RuntimeError, match="needs ≥ 131.4 GiB"):
-        engine_layout(cfg.model, cfg.sampling, gpus[:1])
-    with pytest.raises(RuntimeError, match="no GPU"):
-        engine_layout(cfg.model, cfg.sampling, [])

@@ -160,6 +160,9 @@ def test_slurm_launcher_asks_what_the_model_needs():
     assert small["gpus_per_node"] == 1 and small["timeout_min"] < big["timeout_min"]
     a100_40 = launcher(["model=r1_distill_llama_70b", GPU_BACKEND, "hardware=a100_40gb"])
     assert a100_40["gpus_per_node"] == 8
+    four = launcher(["model=r1_distill_qwen_1_5b", "benchmark=aime24", GPU_BACKEND,
+                     "backend.data_parallel_size=4"])  # fmt: skip
+    assert four["gpus_per_node"] == 4 and four["timeout_min"] < small["timeout_min"]
     replay = launcher(["model=r1_distill_llama_70b", "backend=replay"])  # replay: no GPUs at all
     assert replay["gpus_per_node"] is None and replay["mem_gb"] == 4
 

@@ -1,0 +1,215 @@
+"""Where vLLM runs on this machine: GPUs per engine (TP × PP), engine replicas, context length.
+
+``VllmBackend.generate`` resolves the layout after the prompts are tokenized and before any
+weights load, so a model that cannot fit is refused in seconds, not by an out-of-memory error an
+hour into a run:
+
+- **GPUs** come from ``nvidia-smi`` (which creates no CUDA context in this process), filtered by
+  ``CUDA_VISIBLE_DEVICES`` (indices or UUIDs), so a SLURM job sees only the GPUs it was given.
+- ``backend.max_model_len: null`` → ``sampling.max_new_tokens`` + max(longest prompt, 2,048),
+  capped at the model's own context: the budget ``harness-plan`` assumes
+  (``harness.plan.fit.PROMPT_BUDGET_TOKENS``), and far less KV cache than the model's full
+  context (128k for the Qwen distills) would reserve.
+- ``backend.tensor_parallel_size: null`` → the smallest TP that divides the attention heads and
+  leaves KV cache for one full-length sequence (``harness.plan.fit``: the memory model
+  ``harness-plan`` prints). A TP that is set is checked the same way (``fit_at``). A model
+  that needs more than this node is refused with the layout that would hold it.
+- ``backend.data_parallel_size: null`` → as many engine replicas as the visible GPUs hold
+  (``vllm_replicas`` runs them); a number that is set is checked against the GPUs.
+- No GPU (the CPU build of vLLM): nothing to fit; TP and PP as set, replicas as set (null: 1).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.backends.vllm_sampling import VllmConfigError
+from harness.plan.arch import NotPlannable, architecture
+from harness.plan.fit import (
+    MAX_NUM_SEQS,
+    PROMPT_BUDGET_TOKENS,
+    TP_CHOICES,
+    FitSettings,
+    fit,
+    fit_at,
+)
+from harness.plan.hardware import Gpu, machine_from_gpus
+
+SMI_QUERY = [
+    "nvidia-smi",
+    "--query-gpu=index,uuid,name,memory.total",
+    "--format=csv,noheader,nounits",
+]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The engine layout of one run.
+
+    Attributes:
+        tp: Tensor-parallel size (GPUs per pipeline stage).
+        pp: Pipeline-parallel size.
+        replicas: Independent engines, each on its own ``tp × pp`` GPUs.
+        max_model_len: Engine context length.
+        devices: ``CUDA_VISIBLE_DEVICES`` ids this process may use; None without GPUs.
+        decided_by: How TP was chosen (``fit``, ``set``, or why nothing was fitted).
+        fit: The per-GPU memory breakdown in GiB behind the decision (empty when not fitted).
+    """
+
+    tp: int
+    pp: int
+    replicas: int
+    max_model_len: int
+    devices: tuple[str, ...] | None
+    decided_by: str
+    fit: dict[str, float] = field(default_factory=dict)
+
+    def replica_devices(self) -> list[str | None]:
+        """``CUDA_VISIBLE_DEVICES`` of each replica: consecutive slices of ``devices``."""
+        if self.devices is None or self.replicas == 1:
+            return [None] * self.replicas
+        per = self.tp * self.pp
+        return [",".join(self.devices[r * per : (r + 1) * per]) for r in range(self.replicas)]
+
+    def facts(self) -> dict[str, Any]:
+        """What provenance.json records about the layout."""
+        return {
+            "layout_tensor_parallel_size": self.tp,
+            "layout_pipeline_parallel_size": self.pp,
+            "layout_replicas": self.replicas,
+            "layout_decided_by": self.decided_by,
+            "layout_devices": list(self.devices) if self.devices is not None else None,
+            "layout_fit_gib_per_gpu": self.fit,
+        }
+
+
+def context_length(
+    setting: int | None, model_context: int, longest_prompt: int, max_new_tokens: int
+) -> tuple[int, str]:
+    """The engine's ``max_model_len`` and where it came from (module docstring)."""
+    if setting is not None:
+        return int(setting), "backend.max_model_len"
+    want = max_new_tokens + max(longest_prompt, PROMPT_BUDGET_TOKENS)
+    if want <= model_context:
+        return want, f"sampling.max_new_tokens + max(longest prompt, {PROMPT_BUDGET_TOKENS})"
+    return model_context, "the model's own context length"
+
+
+def _smi() -> str | None:
+    if shutil.which("nvidia-smi") is None:
+        return None
+    try:
+        out = subprocess.run(SMI_QUERY, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def visible_gpus(
+    query: Callable[[], str | None] = _smi, env: Mapping[str, str] | None = None
+) -> list[tuple[str, Gpu]]:
+    """``(CUDA_VISIBLE_DEVICES id, GPU)`` for each GPU this process may use, in CUDA's order.
+
+    Args:
+        query: Returns ``nvidia-smi --query-gpu=index,uuid,name,memory.total`` CSV, or None.
+        env: The environment (default ``os.environ``).
+    """
+    text = query()
+    if not text:
+        return []
+    rows = []
+    for line in text.strip().splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) >= 4 and parts[-1].isdigit():
+            name = ",".join(parts[2:-1])
+            rows.append((parts[0], parts[1], Gpu(name, round(int(parts[-1]) / 1024, 1))))
+    visible = (env if env is not None else os.environ).get("CUDA_VISIBLE_DEVICES")
+    if visible is None:
+        return [(index, gpu) for index, _, gpu in rows]
+    chosen = []
+    for entry in (e.strip() for e in visible.split(",")):
+        match = [r for r in rows if entry and (entry == r[0] or r[1].startswith(entry))]
+        if not match:  # CUDA stops at the first id it cannot use
+            break
+        chosen.append((entry, match[0][2]))
+    return chosen
+
+
+def resolve_layout(
+    model: Any, settings: Mapping[str, Any], *, max_model_len: int, gpus: list[tuple[str, Gpu]]
+) -> Layout:
+    """Choose or check TP and replicas for ``gpus`` (module docstring).
+
+    Args:
+        model: The run's ``model`` node (architecture facts in ``extra``).
+        settings: ``VllmBackend.settings`` (``tensor_parallel_size`` etc., None meaning auto).
+        max_model_len: The engine's context length (``context_length``).
+        gpus: ``visible_gpus()``; empty without GPUs.
+
+    Raises:
+        VllmConfigError: The model cannot fit, or the layout asks for more GPUs than are
+            visible; the message gives the numbers and what would work.
+    """
+    tp_set, pp = settings["tensor_parallel_size"], int(settings["pipeline_parallel_size"])
+    dp_set, ray = settings["data_parallel_size"], settings["distributed_executor_backend"] == "ray"
+    if ray and (dp_set or 1) > 1:
+        raise VllmConfigError(
+            "backend.data_parallel_size > 1 with distributed_executor_backend=ray: run one job "
+            "per replica instead (a sweep), or use the mp executor on one node. Nothing was loaded."
+        )
+    if not gpus:
+        return Layout(tp_set or 1, pp, dp_set or 1, max_model_len, None, "no GPU visible")
+    ids = tuple(i for i, _ in gpus)
+    machine = machine_from_gpus([g for _, g in gpus])
+    s = FitSettings(
+        max_model_len=max_model_len,
+        gpu_memory_utilization=float(settings["gpu_memory_utilization"]),
+        max_num_seqs=int(settings.get("max_num_seqs") or MAX_NUM_SEQS),
+        enforce_eager=bool(settings["enforce_eager"]),
+    )
+    local_pp = 1 if ray else pp  # with Ray, stages may sit on other nodes
+    try:
+        arch = architecture(model)
+    except NotPlannable as exc:
+        arch, why = None, str(exc)
+    if arch is None:
+        tp, decided, breakdown = tp_set or 1, "set" if tp_set else f"default 1 ({why})", {}
+    elif tp_set is not None:
+        f = fit_at(arch, machine.gpu_memory_gib, int(tp_set), pp, s)
+        if not f.ok:
+            best = fit(arch, machine, s)
+            hint = f"TP={best.tp} fits here" if best.ok else best.reason
+            raise VllmConfigError(f"{f.reason}. {hint}. Nothing was loaded.")
+        tp, decided, breakdown = int(tp_set), "set", f.per_gpu
+    else:
+        fits = [
+            f
+            for t in TP_CHOICES
+            if t * local_pp <= len(gpus)
+            and (f := fit_at(arch, machine.gpu_memory_gib, t, pp, s)).ok
+        ]
+        if not fits:
+            raise VllmConfigError(f"{fit(arch, machine, s).reason} Nothing was loaded.")
+        tp, decided, breakdown = fits[0].tp, "fit", fits[0].per_gpu
+    per_replica = tp * local_pp
+    if per_replica > len(gpus):
+        raise VllmConfigError(
+            f"tensor_parallel_size={tp} x pipeline_parallel_size={local_pp} needs {per_replica} "
+            f"GPUs, but {len(gpus)} are visible ({','.join(ids)}). Ask the scheduler for more, "
+            f"or spread pipeline stages over nodes (distributed_executor_backend=ray). "
+            f"Nothing was loaded."
+        )
+    capacity = 1 if ray else len(gpus) // per_replica
+    if dp_set is not None and int(dp_set) > capacity:
+        raise VllmConfigError(
+            f"backend.data_parallel_size={dp_set} replicas x {per_replica} GPUs each needs "
+            f"{int(dp_set) * per_replica} GPUs, but {len(gpus)} are visible ({','.join(ids)}): "
+            f"at most {capacity} replicas fit. Nothing was loaded."
+        )
+    replicas = capacity if dp_set is None else int(dp_set)
+    return Layout(tp, pp, replicas, max_model_len, ids, decided, breakdown)

@@ -1,0 +1,188 @@
+"""Several vLLM engines on one node (``Layout.replicas > 1``): data parallelism for small models.
+
+Each replica is its own process (multiprocessing, spawn), started with ``CUDA_VISIBLE_DEVICES``
+set to its slice of ``tp × pp`` GPUs before vLLM or torch load there (on the CPU build: its share
+of the cores in ``VLLM_CPU_OMP_THREADS_BIND``, or two engines spin-wait on the same cores).
+Problems are dealt round-robin (``shard``); a replica runs the single-engine path on its shard
+with the FULL problem list, so every sample keeps the seed it has with one engine
+(``sample_seed(run seed, problem index, sample index)``) and the records do not depend on the
+number of replicas. Each finished completion comes back over a queue and the parent hands it to
+``sink`` at once, so a kill loses only what was in flight, as with one engine. A replica that
+fails or dies stops the run with its traceback; what the others finished is already persisted.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue as queue_mod
+import time
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from harness.backends.base import Sink
+from harness.backends.vllm_sampling import VllmConfigError
+from harness.types import Completion, Problem
+
+# How often the parent checks that no replica died while it waits for completions.
+POLL_S = 5.0
+
+
+def shard(problem_indices: Sequence[int], replicas: int) -> list[list[int]]:
+    """Problem indices dealt round-robin in order: replica r gets the r-th, (r+k)-th, ..."""
+    ordered = sorted(problem_indices)
+    return [ordered[r::replicas] for r in range(replicas)]
+
+
+def cpu_slice(rank: int, replicas: int, cores: Sequence[int]) -> str:
+    """``VLLM_CPU_OMP_THREADS_BIND`` for one CPU replica: its contiguous share of ``cores``."""
+    cores = sorted(cores)
+    mine = cores[rank * len(cores) // replicas : (rank + 1) * len(cores) // replicas]
+    return ",".join(str(c) for c in mine) if mine else "nobind"
+
+
+def _replica_main(rank: int, args: tuple, work: tuple, out: Any) -> None:
+    try:
+        from harness.backends.vllm_backend import VllmBackend
+
+        model, sampling, benchmark, settings, layout = args
+        backend = VllmBackend(model, sampling, benchmark, **settings)
+        backend.progress = False  # the parent shows one bar for all replicas
+        problems, missing, n = work
+        prepared = backend.prepare(problems, missing)
+        _, stats = backend.run_engine(
+            problems, missing, n, lambda c: out.put(("done", rank, c)), prepared, layout
+        )
+        out.put(("stats", rank, {**stats, "engine_facts": backend._engine_facts}))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        out.put(("error", rank, traceback.format_exc()))
+        raise SystemExit(1) from None
+
+
+def _child_env(rank: int, replicas: int, devices: str | None) -> dict[str, str]:
+    if devices is not None:
+        return {"CUDA_VISIBLE_DEVICES": devices}
+    bind = os.environ.get("VLLM_CPU_OMP_THREADS_BIND", "auto")
+    if bind != "auto":  # the user placed the threads: leave them
+        return {}
+    return {"VLLM_CPU_OMP_THREADS_BIND": cpu_slice(rank, replicas, os.sched_getaffinity(0))}
+
+
+def _start(ctx: Any, target_args: tuple, env: dict[str, str]) -> Any:
+    """Start one spawned process with ``env`` added to the environment it inherits."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        proc = ctx.Process(target=_replica_main, args=target_args, daemon=False)
+        proc.start()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return proc
+
+
+def run_replicas(
+    backend: Any,
+    problems: Sequence[Problem],
+    missing: dict[int, list[int]],
+    n: int,
+    sink: Sink | None,
+) -> tuple[dict[tuple[str, int], Completion], dict[str, Any]]:
+    """Generate ``missing`` with ``backend.layout.replicas`` engine processes (module docstring).
+
+    Returns:
+        The new completions and the accounting summed over replicas (``replicas`` says how many
+        ran; ``tokens_per_s`` is all generated tokens over the wall time after the slowest load).
+
+    Raises:
+        VllmConfigError: A replica failed (its traceback is in the message) or died.
+    """
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    layout = backend.layout
+    shards = [sh for sh in shard(list(missing), layout.replicas) if sh]
+    devices = layout.replica_devices()[: len(shards)]
+    settings = {**backend.settings, "data_parallel_size": 1, "name": backend.name}
+    settings["tensor_parallel_size"] = layout.tp
+    settings["max_model_len"] = layout.max_model_len
+    args = (backend.model, backend.sampling, backend.benchmark, settings, layout)
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    procs: list[Any] = []
+    total = sum(len(s) for s in missing.values())
+    try:
+        for rank, (sh, dev) in enumerate(zip(shards, devices, strict=True)):
+            work = (list(problems), {i: missing[i] for i in sh}, n)
+            env = _child_env(rank, len(shards), dev)
+            procs.append(_start(ctx, (rank, args, work, out), env))
+        with tqdm(total=total, desc=f"vllm x{len(procs)}", unit="sample") as bar:
+            new, stats = _collect(out, procs, sink, bar)
+        for proc in procs:
+            proc.join()
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(30)
+    facts = [st.pop("engine_facts") for st in stats.values()]
+    backend._engine_facts = {**facts[0], "replicas_run": len(procs)}
+    return new, merge_stats(list(stats.values()), time.perf_counter() - started)
+
+
+def _collect(
+    out: Any, procs: list[Any], sink: Sink | None, bar: Any
+) -> tuple[dict[tuple[str, int], Completion], dict[int, dict[str, Any]]]:
+    new: dict[tuple[str, int], Completion] = {}
+    stats: dict[int, dict[str, Any]] = {}
+    while len(stats) < len(procs):
+        try:
+            kind, rank, payload = out.get(timeout=POLL_S)
+        except queue_mod.Empty:
+            dead = [r for r, p in enumerate(procs) if r not in stats and p.exitcode is not None]
+            if dead:
+                raise VllmConfigError(
+                    f"vLLM replica(s) {dead} exited (code {procs[dead[0]].exitcode}) without "
+                    f"finishing; the samples already received are persisted: rerun to resume"
+                ) from None
+            continue
+        if kind == "done":
+            new[(payload.problem_id, payload.sample_index)] = payload
+            if sink is not None:
+                sink(payload)
+            bar.update(1)
+        elif kind == "stats":
+            stats[rank] = payload
+        else:
+            raise VllmConfigError(f"vLLM replica {rank} failed:\n{payload[-4000:]}")
+    return new, stats
+
+
+def merge_stats(per: list[dict[str, Any]], wall_s: float) -> dict[str, Any]:
+    """The accounting of several replicas as one run's.
+
+    Args:
+        per: Each replica's ``run_engine`` stats.
+        wall_s: Wall time of the whole generation, spawn to last replica done.
+    """
+    generated = sum(st["generated_tokens"] for st in per)
+    load = max(st["load_time_s"] for st in per)
+    peaks = [st["peak_accelerator_memory_bytes"] for st in per]
+    gen_s = wall_s - load
+    return {
+        "engine": "vllm",
+        "requests": sum(st["requests"] for st in per),
+        "prompt_tokens": sum(st["prompt_tokens"] for st in per),
+        "generated_tokens": generated,
+        "tokens_per_s": round(generated / gen_s, 2) if gen_s > 0 else None,
+        "load_time_s": load,
+        "wall_time_s": round(wall_s, 2),
+        "replicas": len(per),
+        "num_gpus": sum(st["num_gpus"] for st in per),
+        "peak_accelerator_memory_bytes": None if None in peaks else max(peaks),
+        "peak_memory_scope": "per replica (max over replicas)",
+    }

