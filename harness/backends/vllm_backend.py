@@ -218,16 +218,44 @@ class VllmBackend:
         Returns:
             The new completions and the accounting.
         """
-        from tqdm import tqdm
-
         started = time.perf_counter()
-        prompts, ids = prepared.prompts, prepared.ids
         llm = self._load(layout)
-        vllm = import_vllm()
-        loaded = time.perf_counter()
+        try:
+            loaded = time.perf_counter()
+            owner_of = self._submit(llm.llm_engine, problems, missing, n, prepared.ids)
+            n_requests = len(owner_of)
+            new, prompt_tokens, generated_tokens = self._drain(
+                llm.llm_engine, owner_of, prepared, sink, sum(len(s) for s in missing.values())
+            )
+            finished = time.perf_counter()
+            gen_s = finished - loaded
+            stats = {
+                "engine": "vllm",
+                "requests": n_requests,
+                "prompt_tokens": prompt_tokens,
+                "generated_tokens": generated_tokens,
+                "tokens_per_s": round(generated_tokens / gen_s, 2) if gen_s > 0 else None,
+                "load_time_s": round(loaded - started, 2),
+                "wall_time_s": round(finished - started, 2),
+                "replicas": 1,
+                "num_gpus": layout.tp * layout.pp if layout.devices is not None else 0,
+                **peak_memory(llm),
+            }
+        finally:
+            shutdown(llm)  # now, not at exit: see vllm_runtime.shutdown
+        return new, stats
 
+    def _submit(
+        self,
+        engine: Any,
+        problems: Sequence[Problem],
+        missing: dict[int, list[int]],
+        n: int,
+        ids: dict[str, list[int]],
+    ) -> dict[str, tuple[Problem, list[int]]]:
+        """Add every request to the engine; return request id -> (problem, its sample indices)."""
+        vllm = import_vllm()
         run_seed = int(self.sampling.seed)
-        engine = llm.llm_engine
         owner_of: dict[str, tuple[Problem, list[int]]] = {}
         for i, samples in missing.items():
             p = problems[i]
@@ -242,26 +270,37 @@ class VllmBackend:
                 request_id = f"p{i}s{batch[0]}"
                 engine.add_request(request_id, {"prompt_token_ids": ids[p.id]}, params)
                 owner_of[request_id] = (p, batch)
-        n_requests = len(owner_of)
+        return owner_of
+
+    def _drain(
+        self,
+        engine: Any,
+        owner_of: dict[str, tuple[Problem, list[int]]],
+        prepared: Prepared,
+        sink: Sink | None,
+        total: int,
+    ) -> tuple[dict[tuple[str, int], Completion], int, int]:
+        """Step the engine until done, handing each finished sample to ``sink`` at once."""
+        from tqdm import tqdm
 
         new: dict[tuple[str, int], Completion] = {}
         prompt_tokens = generated_tokens = 0
-        total = sum(len(s) for s in missing.values())
         with tqdm(total=total, desc="vllm", unit="sample", disable=not self.progress) as bar:
             while engine.has_unfinished_requests():
                 for out in engine.step():
                     if not out.finished:
                         continue
                     problem, batch = owner_of.pop(out.request_id)
-                    prompt_tokens += len(ids[problem.id])
+                    n_prompt = len(prepared.ids[problem.id])
+                    prompt_tokens += n_prompt
                     for sample_index, o in zip(batch, out.outputs, strict=True):
                         completion = Completion(
                             problem_id=problem.id,
                             sample_index=sample_index,
                             response=o.text,
                             finish_reason=_FINISH.get(o.finish_reason, "unknown"),
-                            prompt=prompts[problem.id],
-                            n_prompt_tokens=len(ids[problem.id]),
+                            prompt=prepared.prompts[problem.id],
+                            n_prompt_tokens=n_prompt,
                             n_generated_tokens=len(o.token_ids),
                         )
                         generated_tokens += len(o.token_ids)
@@ -271,22 +310,7 @@ class VllmBackend:
                     bar.update(len(batch))
         if owner_of:
             raise VllmConfigError(f"vLLM finished without answering {len(owner_of)} requests")
-        finished = time.perf_counter()
-        gen_s = finished - loaded
-        stats = {
-            "engine": "vllm",
-            "requests": n_requests,
-            "prompt_tokens": prompt_tokens,
-            "generated_tokens": generated_tokens,
-            "tokens_per_s": round(generated_tokens / gen_s, 2) if gen_s > 0 else None,
-            "load_time_s": round(loaded - started, 2),
-            "wall_time_s": round(finished - started, 2),
-            "replicas": 1,
-            "num_gpus": layout.tp * layout.pp if layout.devices is not None else 0,
-            **peak_memory(llm),
-        }
-        shutdown(llm)
-        return new, stats
+        return new, prompt_tokens, generated_tokens
 
     def _load(self, layout: Layout) -> Any:
         vllm = import_vllm()

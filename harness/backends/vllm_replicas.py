@@ -7,8 +7,9 @@ Problems are dealt round-robin (``shard``); a replica runs the single-engine pat
 with the FULL problem list, so every sample keeps the seed it has with one engine
 (``sample_seed(run seed, problem index, sample index)``) and the records do not depend on the
 number of replicas. Each finished completion comes back over a queue and the parent hands it to
-``sink`` at once, so a kill loses only what was in flight, as with one engine. A replica that
-fails or dies stops the run with its traceback; what the others finished is already persisted.
+``sink`` at once, so a kill loses only what was in flight, as with one engine, and the replicas
+exit when the run process dies. A replica that fails or dies stops the run with its traceback;
+what the others finished is already persisted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue as queue_mod
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -27,6 +30,10 @@ from harness.types import Completion, Problem
 
 # How often the parent checks that no replica died while it waits for completions.
 POLL_S = 5.0
+# How often a replica checks that the run process is still its parent.
+PARENT_CHECK_S = 1.0
+# How long a replica whose parent died may take to stop its engine before it exits regardless.
+SHUTDOWN_GRACE_S = 30.0
 
 
 def shard(problem_indices: Sequence[int], replicas: int) -> list[list[int]]:
@@ -42,7 +49,31 @@ def cpu_slice(rank: int, replicas: int, cores: Sequence[int]) -> str:
     return ",".join(str(c) for c in mine) if mine else "nobind"
 
 
-def _replica_main(rank: int, args: tuple, work: tuple, out: Any) -> None:
+def _exit_on_sigterm(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds run_engine, whose finally stops the engine
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this replica, and its engine, when the run process dies.
+
+    A SIGKILLed parent leaves spawned children running, and vLLM's engine processes outlive a
+    killed client (vllm 0.32): both would keep their GPUs. The watcher sends this process
+    SIGTERM, whose handler unwinds into the engine's shutdown; ``os._exit`` is the last resort.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(SHUTDOWN_GRACE_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+def _replica_main(rank: int, parent: int, args: tuple, work: tuple, out: Any) -> None:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # also the parent's terminate()
+    _exit_with_parent(parent)
     try:
         from harness.backends.vllm_backend import VllmBackend
 
@@ -119,7 +150,7 @@ def run_replicas(
         for rank, (sh, dev) in enumerate(zip(shards, devices, strict=True)):
             work = (list(problems), {i: missing[i] for i in sh}, n)
             env = _child_env(rank, len(shards), dev)
-            procs.append(_start(ctx, (rank, args, work, out), env))
+            procs.append(_start(ctx, (rank, os.getpid(), args, work, out), env))
         with tqdm(total=total, desc=f"vllm x{len(procs)}", unit="sample") as bar:
             new, stats = _collect(out, procs, sink, bar)
         for proc in procs:

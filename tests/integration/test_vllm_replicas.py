@@ -14,11 +14,21 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.vllm_env import run_py, tiny_model, vllm_env, vllm_python, write_problems
+from tests.helpers.vllm_env import (
+    REPO,
+    run_py,
+    tiny_model,
+    vllm_env,
+    vllm_python,
+    write_problems,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -123,3 +133,67 @@ def test_a_model_that_cannot_fit_is_refused_before_loading(model_dir, tmp_path):
     assert not (tmp_path / "big" / "generations.jsonl").exists() or not rows(
         tmp_path / "big" / "generations.jsonl"
     )
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (Linux /proc)."""
+    found, todo = set(), [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                kids = {int(k) for k in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo += list(kids - found)
+            found |= kids
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's reaping is pending
+
+
+def test_sigkill_of_a_two_replica_run_loses_nothing_and_leaves_no_engine(model_dir, tmp_path):
+    pairs = [(a, b) for a in range(1, 9) for b in range(1, 6)]  # 40 problems x 4 samples
+    total = 4 * len(pairs)
+    data = write_problems(tmp_path / "add.jsonl", pairs)
+    args = [
+        str(vllm_python()), "-m", "harness.cli.eval", "backend=vllm", "backend.enforce_eager=true",
+        "backend.max_model_len=256", "backend.max_num_seqs=2", "backend.data_parallel_size=2",
+        f"model.path={model_dir}", "model.dtype=float32", f"benchmark.source={data}",
+        "sampling=r1", "sampling.n=4", "sampling.max_new_tokens=32", "seed=11",
+        f"results_dir={tmp_path}", "run_id=killed",
+    ]  # fmt: skip
+    log = tmp_path / "killed" / "generations.jsonl"
+    proc = subprocess.Popen(
+        args, cwd=REPO, env=vllm_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.time() + 400
+    while (not log.is_file() or len(rows(log)) < 8) and proc.poll() is None:
+        assert time.time() < deadline, "no completions within 400 s"
+        time.sleep(0.05)
+    tree = descendants(proc.pid)
+    assert proc.poll() is None, "the run finished before it could be killed: make it longer"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    before = rows(log)
+    assert 8 <= len(before) < total
+    # the replicas (and their engine processes) notice and exit
+    deadline = time.time() + 60
+    while any(alive(p) for p in tree) and time.time() < deadline:
+        time.sleep(0.5)
+    assert not [p for p in tree if alive(p)], "replica processes outlived the killed run"
+
+    out = subprocess.run(
+        args, cwd=REPO, env=vllm_env(), capture_output=True, text=True, timeout=600
+    )
+    assert out.returncode == 0, out.stderr[-4000:]
+    gen = json.loads((tmp_path / "killed" / "metrics.json").read_text())["generation"]
+    assert (gen["reused_samples"], gen["generated_samples"]) == (len(before), total - len(before))
+    keys = [(r["problem_id"], r["sample_index"]) for r in rows(log)]
+    assert len(keys) == len(set(keys)) == total
+    assert rows(log)[: len(before)] == before
