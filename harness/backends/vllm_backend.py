@@ -8,8 +8,9 @@ How a run goes:
    models), tokenize it, and check prompt + ``sampling.max_new_tokens`` fits ``max_model_len``:
    a too-short context is refused here, before any weights load.
 3. Read the GPUs present and choose or check the layout (``vllm_layout``): TP that fits and
-   divides the heads, and engine replicas; a model that cannot fit is refused here too. With
-   several replicas, ``vllm_replicas`` runs steps 4-5 in one process per replica.
+   divides the heads, and engine replicas; a model that cannot fit is refused here too.
+   ``vllm_replicas`` then runs steps 4-5 in one child process per replica (one by default on a
+   single GPU), which stops its engine when the run process dies.
 4. Load the engine and submit every request at once: a problem with all n samples missing is ONE
    request with ``SamplingParams(n=n)``; a problem missing only some samples gets one ``n=1``
    request per missing sample, seeded so it draws exactly what the full request would have
@@ -173,12 +174,11 @@ class VllmBackend:
                 self.model, self.settings, max_model_len=prepared.max_model_len,
                 gpus=visible_gpus(),
             )  # fmt: skip
-            if self.layout.replicas > 1:
-                from harness.backends.vllm_replicas import run_replicas
+            # Even one engine runs in a child process: killed with the run, the child stops its
+            # engine; an engine loaded here would outlive a SIGKILL and keep its GPUs (vllm 0.32).
+            from harness.backends.vllm_replicas import run_replicas
 
-                new, stats = run_replicas(self, problems, missing, n, sink)
-            else:
-                new, stats = self.run_engine(problems, missing, n, sink, prepared, self.layout)
+            new, stats = run_replicas(self, problems, missing, n, sink)
         return assemble(problems, n, done, new, stats)
 
     def prepare(self, problems: Sequence[Problem], missing: dict[int, list[int]]) -> Prepared:

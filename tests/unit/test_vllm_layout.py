@@ -84,6 +84,8 @@ def test_refusals_name_the_numbers_and_the_fix():
         layout("r1_distill_qwen_32b", gpus(2, 80), "backend.tensor_parallel_size=1")
     with pytest.raises(VllmConfigError, match=r"needs 4 GPUs, but 2 are visible \(0,1\)"):
         layout("r1_distill_qwen_7b", gpus(2, 80), "backend.tensor_parallel_size=4")
+    with pytest.raises(VllmConfigError, match=r"data_parallel_size=0: use 1 or more, or null"):
+        layout("r1_distill_qwen_7b", gpus(2, 80), "backend.data_parallel_size=0")
     with pytest.raises(VllmConfigError, match=r"at most 2 replicas fit"):
         layout("r1_distill_qwen_7b", gpus(2, 80), "backend.data_parallel_size=3")
 
@@ -114,6 +116,9 @@ def test_ray_runs_one_replica_and_refuses_more():
         resolve_layout(
             cfg.model, {**settings, "data_parallel_size": 2}, max_model_len=R1_LEN, gpus=[]
         )
+    # vLLM's CPU build refuses Ray only after start-up: refused here first
+    with pytest.raises(VllmConfigError, match="CPU build does not support the Ray executor"):
+        resolve_layout(cfg.model, settings, max_model_len=R1_LEN, gpus=[])
 
 
 def test_without_gpus_nothing_is_fitted():
