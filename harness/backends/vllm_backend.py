@@ -178,7 +178,7 @@ class VllmBackend:
             # engine; an engine loaded here would outlive a SIGKILL and keep its GPUs (vllm 0.32).
             from harness.backends.vllm_replicas import run_replicas
 
-            new, stats = run_replicas(self, problems, missing, n, sink)
+            new, stats = run_replicas(self, problems, missing, n, sink, prepared)
         return assemble(problems, n, done, new, stats)
 
     def prepare(self, problems: Sequence[Problem], missing: dict[int, list[int]]) -> Prepared:

@@ -78,11 +78,10 @@ def _replica_main(rank: int, parent: int, args: tuple, work: tuple, out: Any) ->
     try:
         from harness.backends.vllm_backend import VllmBackend
 
-        model, sampling, benchmark, settings, layout = args
+        model, sampling, benchmark, settings, layout, prepared = args
         backend = VllmBackend(model, sampling, benchmark, **settings)
         backend.progress = False  # the parent shows one bar for all replicas
         problems, missing, n = work
-        prepared = backend.prepare(problems, missing)
         _, stats = backend.run_engine(
             problems, missing, n, lambda c: out.put(("done", rank, c)), prepared, layout
         )
@@ -125,8 +124,11 @@ def run_replicas(
     missing: dict[int, list[int]],
     n: int,
     sink: Sink | None,
+    prepared: Any,
 ) -> tuple[dict[tuple[str, int], Completion], dict[str, Any]]:
     """Generate ``missing`` with ``backend.layout.replicas`` engine processes (module docstring).
+
+    ``prepared`` is the parent's ``VllmBackend.prepare`` result, handed to every replica.
 
     Returns:
         The new completions and the accounting summed over replicas (``replicas`` says how many
@@ -141,10 +143,10 @@ def run_replicas(
     layout = backend.layout
     shards = [sh for sh in shard(list(missing), layout.replicas) if sh]
     devices = layout.replica_devices()[: len(shards)]
-    settings = {**backend.settings, "data_parallel_size": 1, "name": backend.name}
-    settings["tensor_parallel_size"] = layout.tp
-    settings["max_model_len"] = layout.max_model_len
-    args = (backend.model, backend.sampling, backend.benchmark, settings, layout)
+    # The parent's prompts and token ids go along: a replica neither reloads the tokenizer nor
+    # re-tokenizes, and the layout fixes TP and context (run_engine reads them from it).
+    settings = {**backend.settings, "name": backend.name}
+    args = (backend.model, backend.sampling, backend.benchmark, settings, layout, prepared)
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     procs: list[Any] = []
