@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
+from harness.analysis.budget_run import run_budget_curve
 from harness.backends.base import build_backend
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
@@ -204,6 +205,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             workers=cfg.grading.workers,
         )
         metrics = score(problems, graded, cfg.stats)
+        metrics["budget_curve"] = run_budget_curve(cfg, problems, graded)
         metrics["generation"] = {
             "reused_samples": reused,
             "generated_samples": gen_log.appended,

@@ -175,6 +175,15 @@ class StatsConfig:
 
 
 @dataclass
+class AnalysisConfig:
+    """Analyses of the logged samples (``harness/analysis/``)."""
+
+    # Token budgets of the budget curve; those below sampling.max_new_tokens are kept and
+    # max_new_tokens itself is always the last point. 32,768: the R1 paper's maximum (§3).
+    budgets: list[int] = field(default_factory=lambda: [1024, 2048, 4096, 8192, 16384, 32768])
+
+
+@dataclass
 class ThroughputEntry:
     """Decode throughput per GPU for models up to ``max_params_b`` billion parameters."""
 
@@ -208,6 +217,7 @@ class RunConfig:
     tracking: Any = MISSING
     grading: GradingConfig = field(default_factory=GradingConfig)
     stats: StatsConfig = field(default_factory=StatsConfig)
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     limit: int | None = None  # evaluate only the first N problems
     seed: int = 0
     results_dir: str = "results"

@@ -1,0 +1,1 @@
+"""Analyses of a run's logged samples that need no new generation (budget curves, lengths)."""

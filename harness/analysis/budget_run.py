@@ -1,0 +1,66 @@
+"""The budget curve of a finished run: its tokenizer, its budgets, its exactness label.
+
+The tokenizer is the one the run used: ``model.path`` when set (the dry run's tiny model), else
+``model.hub_id`` at ``model.tokenizer_revision`` (else ``model.revision``), read from local files
+only. A budget curve never downloads; without the tokenizer the cut texts are left empty and the
+curve says so (the verdicts do not change: see ``budget.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from harness.analysis.budget import AS_GENERATED, AS_TRUNCATED, budget_curve, regrader
+from harness.types import GradedSample, Problem
+
+log = logging.getLogger(__name__)
+
+
+def load_run_tokenizer(model: Any) -> tuple[Any | None, str]:
+    """``(tokenizer, label)``; ``(None, reason)`` when it is not available locally."""
+    path = getattr(model, "path", None)
+    source = str(path or model.hub_id)
+    revision = None if path else (model.tokenizer_revision or model.revision)
+    label = source if revision is None else f"{source}@{revision}"
+    try:
+        from transformers import AutoTokenizer
+    except ImportError:
+        return None, f"none: transformers is not installed (needed to load {label})"
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, revision=revision, local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - any loading failure only removes the cut texts
+        return None, f"none: {label} is not available locally ({type(exc).__name__})"
+    return tokenizer, label
+
+
+def exactness(sampling: Any, backend_name: str) -> str:
+    """What the curve at B stands for, by decoding and engine (tested; see ``budget.py``)."""
+    if float(sampling.temperature) == 0.0 or backend_name == "vllm":
+        return AS_GENERATED
+    return AS_TRUNCATED
+
+
+def run_budget_curve(
+    cfg: Any, problems: Sequence[Problem], graded: Sequence[GradedSample]
+) -> dict[str, Any]:
+    """``metrics.json["budget_curve"]`` for a run, or ``{"refused": reason}``; never raises."""
+    try:
+        tokenizer, label = load_run_tokenizer(cfg.model)
+        return budget_curve(
+            problems,
+            graded,
+            budgets=list(cfg.analysis.budgets),
+            max_new_tokens=int(cfg.sampling.max_new_tokens),
+            tokenizer=tokenizer,
+            tokenizer_label=label,
+            regrade=regrader(
+                reasoning=bool(cfg.model.reasoning), timeout_s=float(cfg.grading.timeout_s)
+            ),
+            exactness=exactness(cfg.sampling, str(cfg.backend.name)),
+            stats=cfg.stats,
+        )
+    except Exception as exc:  # noqa: BLE001 - the run's own numbers are written regardless
+        log.warning("budget curve not computed: %s", exc)
+        return {"refused": f"{type(exc).__name__}: {exc}", "unit": None}
