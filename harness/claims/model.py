@@ -95,6 +95,7 @@ class TrendSpec:
     x: str
     y: str
     direction: str
+    min_effect: float | None = None  # smallest effect that supports the claim (x: budget)
 
 
 @dataclass(frozen=True)

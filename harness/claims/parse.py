@@ -89,6 +89,7 @@ def _trend(f: Fields) -> TrendSpec:
         x=f.text("x"),
         y=f.text("y"),
         direction=f.text("direction", choices=TREND_DIRECTIONS),
+        min_effect=f.number("min_effect", None),
     )
 
 

@@ -13,6 +13,7 @@ from harness.report.markdown import render
 from harness.report.plots import Figure, write_figures
 from harness.report.pooling import Cell, build_cells
 from harness.report.runs import ReportInputError, Run, load_runs
+from harness.report.scaling import scaling_figures
 from harness.report.verdicts import Settings, VerdictRow, judge_all
 
 VERDICTS = "verdicts.json"
@@ -76,6 +77,7 @@ def build_report(
     rows = judge_all(cells, claims, load_protocols(seeds), settings)
     out.mkdir(parents=True, exist_ok=True)
     figures = write_figures(cells, rows, out, settings) if plots else []
+    figures += scaling_figures(cells, runs, out) if plots else []
     payload = {
         "settings": {
             "max_ci_width": settings.max_ci_width,

@@ -9,6 +9,7 @@ from harness.report.plots import Figure
 from harness.report.pooling import Cell
 from harness.report.rules import fmt
 from harness.report.runs import Run
+from harness.report.scaling import SCALING_KINDS, scaling_sections
 from harness.report.tables import (
     ACCOUNTING_HEADERS,
     CLAIM_HEADERS,
@@ -106,6 +107,8 @@ def render(
         "## Accounting",
         md_table(ACCOUNTING_HEADERS, accounting_rows(runs)),
     ]
+    parts += scaling_sections(cells, runs, figures, settings, md_table)
+    figures = [f for f in figures if f.kind not in SCALING_KINDS]
     if figures:
         parts.append("## Figures")
         parts += [f"### {f.title}\n\n![{f.title}]({f.file})" for f in figures]

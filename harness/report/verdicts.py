@@ -23,6 +23,7 @@ from harness.claims import (
     ValueSpec,
 )
 from harness.metrics import paired_bootstrap_diff
+from harness.report.budget import budget_trend
 from harness.report.pooling import Cell
 from harness.report.protocol import ProtocolCheck, check_protocol
 from harness.report.rules import (
@@ -259,6 +260,12 @@ class Judge:
             why = f"no run of {spec.model} on {spec.benchmark}"
             return self.row(claim, Outcome("not measured", why), **base)
         runs = tuple(r.run_id for r in cell.runs)
+        if spec.x == "budget":  # test-time scaling: harness/report/budget.py
+            outcome, effect, ci = budget_trend(cell, spec, self.settings)
+            check = self.check(cell, claim)
+            outcome = _with_protocol(cap(outcome, list(check.capping)), check)
+            return self.row(claim, outcome, **base, measured=effect, ci95=ci, runs=runs,
+                            protocol_differences=check.all)  # fmt: skip
         if spec.x != "level" or spec.y not in ("response_length", "pass@1"):
             why = f"trend of {spec.y} on {spec.x} is not computed (only response_length, pass@1"
             why += " on level)"

