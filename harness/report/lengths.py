@@ -76,13 +76,9 @@ def length_figure(cell: Cell, out: Path, name: str) -> str | None:
     groups = _groups(cell)
     x = np.arange(len(groups))
     fig, ax = plt.subplots(figsize=(5.0, 3.6))
-    for shift, (label, want) in ((-0.2, ("correct", True)), (0.2, ("wrong", False))):
-        means = [
-            float(s.lengths[m][s.correct[m] == want[1]].mean())
-            if (s.correct[m] == want[1]).any()
-            else 0.0
-            for _, m in groups
-        ]
+    for shift, label, want in ((-0.2, "correct", True), (0.2, "wrong", False)):
+        picked = [s.lengths[m][s.correct[m] == want] for _, m in groups]
+        means = [float(v.mean()) if v.size else 0.0 for v in picked]
         ax.bar(x + shift, means, width=0.4, label=label)
     ax.set_xticks(x, [g for g, _ in groups])
     ax.set_xlabel("level")

@@ -1,6 +1,7 @@
 """Test-time scaling in the report, from replayed runs whose curves are known in advance.
 
-Real AIME files (../shared), replayed through the real harness-eval CLI with recorded token counts:
+AIME-shaped files of 30 integer-answer problems (written here, so no ../shared is needed), replayed
+through the real harness-eval CLI with recorded token counts:
 - r1_distill_qwen_1_5b on AIME 2024, n=4: per problem one correct sample at 3,000 tokens, one
   correct at 20,000 tokens for two thirds of the problems, one correct at 30,000 for a third, one
   cut at the 32,768 limit. pass@1 at 1k…32k is 0, 0, 25, 25, 25, 50: the 4k → 32k gain is 25
@@ -22,9 +23,9 @@ import pytest
 
 from harness.claims.model import TrendSpec
 from harness.data.loader import load_benchmark
-from tests.conftest import REPO, compose, shared_file
+from tests.conftest import REPO, compose
 
-pytestmark = pytest.mark.shared
+pytestmark = pytest.mark.slow
 CLAIM = "art.001.test_time_scaling.r1_distill_qwen_1_5b.aime24"
 
 
@@ -57,8 +58,18 @@ def _after(i: int) -> list[tuple[bool, int, str]]:
             (False, 8000, "stop")]  # fmt: skip
 
 
+def _source(tmp: Path, bench: str) -> Path:
+    """30 AIME-shaped problems in the benchmark's own fields (AIME 2025 has no id field)."""
+    path = tmp / f"{bench}.jsonl"
+    key = "problem" if bench == "aime24" else "question"
+    rows = [{"id": f"{bench}-{i}", key: f"Find {i} + {i}.", "answer": str(2 * i + 1)}
+            for i in range(30)]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
 def _run(tmp: Path, run_id: str, bench: str, model: str, plan) -> Path:
-    source = shared_file(bench, "test.jsonl")
+    source = _source(tmp, bench)
     overrides = [f"benchmark={bench}", f"benchmark.source={source}"]
     problems, _ = load_benchmark(compose(overrides).benchmark)
     rows = []

@@ -76,7 +76,8 @@ def _graded(problems, plan):
             text = f"<think>\nhm\n</think>\n\\boxed{{{p.gold if right else 0}}}"
             c = Completion(p.id, j, text, finish, n_generated_tokens=n)
             v = grade(text, finish, p, True, 5.0)
-            out.append(GradedSample(c, v, vote_group=0 if v[0].extracted else None))
+            group = None if v[0].extracted is None else int(not v[0].correct)
+            out.append(GradedSample(c, v, vote_group=group))
     return out
 
 
