@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.claims import load_claims, load_protocols
 from harness.config.paths import repo_root
+from harness.report.lengths import LENGTH_HEADERS, length_rows
 from harness.report.markdown import render
 from harness.report.plots import Figure, write_figures
 from harness.report.pooling import Cell, build_cells
@@ -121,6 +122,7 @@ def tracking_payload(
         "spread": (SPREAD_HEADERS, spread_rows(report.cells)),
         "claims": (["claim", "kind", *CLAIM_HEADERS[1:]], _claim_table(report.rows, claim_rows)),
         "provenance": (PROVENANCE_HEADERS, provenance_rows(report.runs)),
+        "length_vs_correctness": (LENGTH_HEADERS, length_rows(report.cells)),
     }
     images = [(f"figures/{Path(f.file).stem}", report.out / f.file) for f in report.figures]
     counts: dict[str, int] = {}
