@@ -52,7 +52,7 @@ def _config(args: argparse.Namespace, results: Path) -> Any:
     ])  # fmt: skip
 
 
-def _requests(cfg: Any, problems: list) -> tuple[list[dict], list]:
+def _requests(cfg: Any, problems: list) -> tuple[list[dict], list, Any, Any]:
     """The harness's own prompts (token ids) and SamplingParams, one request per problem."""
     import vllm
 
@@ -60,9 +60,10 @@ def _requests(cfg: Any, problems: list) -> tuple[list[dict], list]:
     from harness.backends.vllm_sampling import sample_seed, sampling_params_kwargs
 
     backend = VllmBackend(cfg.model, cfg.sampling, cfg.benchmark, **_settings(cfg))
-    prepared = backend.prepare(
-        problems, {i: list(range(cfg.sampling.n)) for i in range(len(problems))}
-    )
+    everything = {i: list(range(int(cfg.sampling.n))) for i in range(len(problems))}
+    t0 = time.perf_counter()
+    prepared = backend.prepare(problems, everything)  # what the harness does before the child
+    print(json.dumps({"prompt_preparation_s": round(time.perf_counter() - t0, 2)}), flush=True)
     prompts = [{"prompt_token_ids": prepared.ids[p.id]} for p in problems]
     params = [
         vllm.SamplingParams(**sampling_params_kwargs(
@@ -70,7 +71,8 @@ def _requests(cfg: Any, problems: list) -> tuple[list[dict], list]:
         ))
         for i in range(len(problems))
     ]  # fmt: skip
-    return prompts, params
+    backend.progress = False
+    return prompts, params, backend, prepared
 
 
 def _settings(cfg: Any) -> dict[str, Any]:
@@ -80,13 +82,37 @@ def _settings(cfg: Any) -> dict[str, Any]:
     return {k: v for k, v in b.items() if k not in ("_target_",)}
 
 
-def raw_vllm(cfg: Any, prompts: list, params: list, calls: int) -> list[dict[str, Any]]:
-    """Load one engine (not timed), then time ``calls`` LLM.generate calls on all requests."""
+def _loop(
+    llm: Any, backend: Any, problems: list, prepared: Any, run_dir: Path
+) -> tuple[float, list[int]]:
+    """The harness's own submit/drain loop and sink (``VllmBackend._submit``/``_drain``, one
+    ``GenerationLog``) on an engine that is already loaded: its seconds and token counts."""
+    from harness.store.generation_log import GenerationLog
+
+    n = int(backend.sampling.n)
+    missing = {i: list(range(n)) for i in range(len(problems))}
+    run_dir.mkdir(parents=True)
+    log = GenerationLog(run_dir, {"bench": run_dir.name})
+    log.open()
+    t0 = time.perf_counter()
+    try:
+        owner = backend._submit(llm.llm_engine, problems, missing, n, prepared.ids)
+        new, _, _ = backend._drain(llm.llm_engine, owner, prepared, log.append, n * len(problems))
+    finally:
+        log.close()
+    dt = time.perf_counter() - t0
+    return dt, [new[(p.id, j)].n_generated_tokens for p in problems for j in range(n)]
+
+
+def raw_vllm(cfg: Any, requests: tuple, problems: list, calls: int, tmp: Path) -> list[dict]:
+    """Load one engine (not timed); time a first ``LLM.generate`` (cold, as a run's only call),
+    then ``calls`` warm pairs: ``LLM.generate`` and the harness's loop on the same engine."""
     import vllm
 
     from harness.backends.vllm_prompts import model_source
     from harness.backends.vllm_runtime import shutdown
 
+    prompts, params, backend, prepared = requests
     t0 = time.perf_counter()
     llm = vllm.LLM(
         model=model_source(cfg.model), max_model_len=int(cfg.backend.max_model_len),
@@ -98,15 +124,22 @@ def raw_vllm(cfg: Any, prompts: list, params: list, calls: int) -> list[dict[str
     load = time.perf_counter() - t0
     out = []
     try:
-        for call in range(calls):
+        for call in range(1 + 2 * calls):
             load_avg = os.getloadavg()[0]
-            t0 = time.perf_counter()
-            outs = llm.generate(prompts, params, use_tqdm=False)
-            dt = time.perf_counter() - t0
-            counts = [len(o.token_ids) for r in outs for o in r.outputs]
-            out.append({"side": "raw", "call": call, "load_s": round(load, 1), "seconds": dt,
-                        "tokens": sum(counts), "tokens_per_s": sum(counts) / dt,
-                        "loadavg": load_avg, "counts": counts})  # fmt: skip
+            if call % 2 == 0:  # raw: calls 0 (cold), 2, 4, ...
+                t0 = time.perf_counter()
+                outs = llm.generate(prompts, params, use_tqdm=False)
+                dt = time.perf_counter() - t0
+                counts = [len(o.token_ids) for r in outs for o in r.outputs]
+                side = "raw"
+            else:
+                run_dir = tmp / f"loop{time.time_ns()}"
+                dt, counts = _loop(llm, backend, problems, prepared, run_dir)
+                side = "harness_loop"
+            tokens = sum(counts)
+            out.append({"side": side, "call": call, "load_s": round(load, 1), "seconds": dt,
+                        "tokens": tokens, "tokens_per_s": tokens / dt, "loadavg": load_avg,
+                        "counts": counts})  # fmt: skip
     finally:
         shutdown(llm)
         del llm
@@ -126,10 +159,17 @@ def harness(cfg: Any, problems: list, run_dir: Path) -> dict[str, Any]:
     log.open()
     backend = build_backend(cfg)
     load_avg = os.getloadavg()[0]
+    in_sink = [0.0]
+
+    def sink(c: Any) -> None:  # the run's own sink, timed
+        t = time.perf_counter()
+        log.append(c)
+        in_sink[0] += time.perf_counter() - t
+
     t0 = time.perf_counter()
     try:
         gen = backend.generate(problems, all_ids={p.id for p in problems}, n=int(cfg.sampling.n),
-                               done={}, sink=log.append)  # fmt: skip
+                               done={}, sink=sink)  # fmt: skip
     finally:
         log.close()
     wall = time.perf_counter() - t0
@@ -140,6 +180,8 @@ def harness(cfg: Any, problems: list, run_dir: Path) -> dict[str, Any]:
     return {"side": "harness", "load_s": st["load_time_s"], "seconds": st["generation_s"],
             "tokens": tokens, "tokens_per_s": tokens / st["generation_s"],
             "end_to_end_tokens_per_s": tokens / (wall - st["load_time_s"]), "wall_s": wall,
+            "logging_s": round(in_sink[0], 3),
+            "outside_engine_s": round(wall - st["load_time_s"] - st["generation_s"], 2),
             "loadavg": load_avg, "counts": counts}  # fmt: skip
 
 
@@ -160,6 +202,7 @@ def main() -> None:
     ap.add_argument("--dtype", default=None)
     ap.add_argument("--eager", default="true", choices=["true", "false"])
     ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--warm-pairs", type=int, default=2, help="raw/harness-loop pairs per engine")
     ap.add_argument("--out", type=Path, help="write the measurements as JSON here")
     args = ap.parse_args()
     from harness.backends.preflight import model_location
@@ -170,9 +213,9 @@ def main() -> None:
         cfg = _config(args, Path(tmp))
         model_location(cfg.model)  # builds the tiny model when it is the one asked for
         problems, _ = load_benchmark(cfg.benchmark, limit=cfg.limit)
-        prompts, params = _requests(cfg, problems)
+        requests = _requests(cfg, problems)
         for rep in range(args.repeats):
-            pair = [lambda: raw_vllm(cfg, prompts, params, calls=2),
+            pair = [lambda: raw_vllm(cfg, requests, problems, args.warm_pairs, Path(tmp)),
                     lambda rep=rep: [harness(cfg, problems, Path(tmp) / f"run{rep}")]]  # fmt: skip
             for side in pair if rep % 2 == 0 else pair[::-1]:
                 for row in side():
@@ -184,17 +227,27 @@ def main() -> None:
 def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     same = len({tuple(r["counts"]) for r in rows}) == 1
     print(f"\nper-sample token counts identical across raw and harness: {same}")
-    print("| repeat | raw tok/s (first call) | raw tok/s (second call) | harness tok/s (steady) "
-          "| ratio steady / raw first | harness tok/s (end to end − load) "
-          "| load avg |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+    print("\nA. one run each, fresh engine (harness: child process; raw: first call)")
+    print("| repeat | raw tok/s | harness tok/s (steady) | ratio | harness tok/s (end to end "
+          "− load) | outside engine s | logging s | load avg |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     for rep in sorted({r["repeat"] for r in rows}):
-        raw = [r for r in rows if r["repeat"] == rep and r["side"] == "raw"]
-        h = next(r for r in rows if r["repeat"] == rep and r["side"] == "harness")
-        loads = ", ".join(f"{r['loadavg']:.1f}" for r in [*raw, h])
-        print(f"| {rep} | {raw[0]['tokens_per_s']:.0f} | {raw[1]['tokens_per_s']:.0f} | "
-              f"{h['tokens_per_s']:.0f} | {h['tokens_per_s'] / raw[0]['tokens_per_s']:.3f} | "
-              f"{h['end_to_end_tokens_per_s']:.0f} | {loads} |")  # fmt: skip
+        mine = [r for r in rows if r["repeat"] == rep]
+        raw = next(r for r in mine if r["side"] == "raw" and r["call"] == 0)
+        h = next(r for r in mine if r["side"] == "harness")
+        print(f"| {rep} | {raw['tokens_per_s']:.0f} | {h['tokens_per_s']:.0f} | "
+              f"{h['tokens_per_s'] / raw['tokens_per_s']:.3f} | "
+              f"{h['end_to_end_tokens_per_s']:.0f} | {h['outside_engine_s']} | {h['logging_s']} "
+              f"| {raw['loadavg']:.1f}, {h['loadavg']:.1f} |")  # fmt: skip
+    print("\nB. same warm engine, alternating (harness loop: _submit/_drain + generations.jsonl)")
+    print("| repeat | call | raw tok/s | harness loop tok/s | ratio | load avg |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        if r["side"] == "harness_loop":
+            raw = next(x for x in rows if x["repeat"] == r["repeat"] and x["call"] == r["call"] + 1)
+            print(f"| {r['repeat']} | {r['call']} | {raw['tokens_per_s']:.0f} | "
+                  f"{r['tokens_per_s']:.0f} | {r['tokens_per_s'] / raw['tokens_per_s']:.3f} | "
+                  f"{r['loadavg']:.1f} |")  # fmt: skip
     if args.out:
         args.out.write_text(json.dumps(rows, indent=1))
 

@@ -68,7 +68,7 @@ def _source(tmp: Path, bench: str) -> Path:
     return path
 
 
-def _run(tmp: Path, run_id: str, bench: str, model: str, plan) -> Path:
+def _run(tmp: Path, run_id: str, bench: str, model: str, plan, *extra: str) -> Path:
     source = _source(tmp, bench)
     overrides = [f"benchmark={bench}", f"benchmark.source={source}"]
     problems, _ = load_benchmark(compose(overrides).benchmark)
@@ -86,7 +86,7 @@ def _run(tmp: Path, run_id: str, bench: str, model: str, plan) -> Path:
     args = [sys.executable, "-m", "harness.cli.eval", *overrides, f"model={model}",
             "backend=replay", f"backend.path={path}", "sampling.n=4",
             "stats.bootstrap_resamples=500", f"results_dir={tmp / 'results'}",
-            f"run_id={run_id}"]  # fmt: skip
+            f"run_id={run_id}", *extra]  # fmt: skip
     out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     return tmp / "results" / run_id
@@ -97,7 +97,8 @@ def report(tmp_path_factory):
     from harness.report.build import build_report
 
     tmp = tmp_path_factory.mktemp("tts")
-    _run(tmp, "rise", "aime24", "r1_distill_qwen_1_5b", _rising)
+    _run(tmp, "rise", "aime24", "r1_distill_qwen_1_5b", _rising, "tracking=wandb",
+         f"tracking.dir={tmp / 'wandb'}")  # fmt: skip
     _run(tmp, "flat", "aime24", "r1_distill_qwen_7b", _flat)
     _run(tmp, "after", "aime25", "r1_distill_qwen_1_5b", _after)
     return build_report([tmp / "results"], tmp / "report")
@@ -147,3 +148,18 @@ def test_report_sections(report):
     after = next(r for r in report.runs if r.run_id == "after").metrics["metrics"]["pass@1"]
     assert f"{after['value'] - 50.0:+.1f}" in row
     assert "contamination signal, not proof" in section
+
+
+def test_wandb_logs_the_curve(report):
+    from tests.helpers.wandb_log import records
+
+    (log,) = (report.out.parent / "wandb").glob("wandb/offline-run-*/run-*.wandb")
+    summary = {
+        "/".join(u.nested_key) or u.key: json.loads(u.value_json)
+        for r in records(log)
+        if r.WhichOneof("record_type") == "summary"
+        for u in r.summary.update
+    }
+    assert [summary[f"budget/{b}/pass@1"] for b in (1024, 4096, 32768)] == [0, 25, 50]
+    assert summary["budget/4096/truncated_pct"] > summary["budget/32768/truncated_pct"]
+    assert "budget_curve_table" in str(summary) or "budget_curve" in str(summary)
