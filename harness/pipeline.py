@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from harness.backends.base import build_backend
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
+from harness.grading.convention import R1, Convention
 from harness.grading.graders import grader_versions
 from harness.grading.pool import GradeTask, grade_all, open_pool, vote_all
 from harness.metrics.matrix import sample_matrix
@@ -48,6 +49,7 @@ def grade(
     reasoning: bool,
     timeout_s: float,
     workers: int | None,
+    convention: Convention = R1,
 ) -> list[GradedSample]:
     """Grade every completion with both graders and group equivalent answers per problem."""
     by_id = {p.id: p for p in problems}
@@ -58,6 +60,8 @@ def grade(
             gold=by_id[c.problem_id].gold,
             answer_type=by_id[c.problem_id].answer_type,
             reasoning=reasoning,
+            answer_region=convention.answer_region,
+            truncated=convention.truncated,
         )
         for c in completions
     ]
@@ -164,6 +168,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         metrics = run_lm_eval_task(cfg, run_dir)
         return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
     started = time.time()
+    convention = Convention.from_config(cfg.grading)  # a bad value fails before generating
     resolved = results.begin_run(cfg, run_dir)
     print(f"writing to {run_dir} (re-run with run_id={run_dir.name} to resume it)", flush=True)
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
@@ -202,8 +207,10 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             reasoning=bool(cfg.model.reasoning),
             timeout_s=float(cfg.grading.timeout_s),
             workers=cfg.grading.workers,
+            convention=convention,
         )
         metrics = score(problems, graded, cfg.stats)
+        metrics["grading_convention"] = convention.as_dict()
         metrics["generation"] = {
             "reused_samples": reused,
             "generated_samples": gen_log.appended,
@@ -223,6 +230,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 gpus=gpus,
                 extra={
                     "backend": {"name": backend.name, **backend_facts(backend)},
+                    "grading_convention": convention.as_dict(),
                     "model": {
                         "hub_id": cfg.model.hub_id,
                         "revision": cfg.model.revision,

@@ -48,14 +48,17 @@ def final_section(response: str, reasoning: bool) -> str | None:
     return response[idx + len(THINK_END) :]
 
 
-def response_status(response: str, finish_reason: str, reasoning: bool) -> VerdictStatus | None:
+def response_status(
+    response: str, finish_reason: str, reasoning: bool, truncated: str = "wrong"
+) -> VerdictStatus | None:
     """Return the status that makes a response ungradable, or None when it can be graded.
 
     ``finish_reason == "length"`` gives "truncated" whatever the text holds (R1 protocol: a
-    response cut at the token budget has no final answer); a reasoning response with no
-    ``</think>`` gives "unclosed_think".
+    response cut at the token budget has no final answer), unless ``truncated == "grade"``
+    (``harness.grading.convention``); a reasoning response with no ``</think>`` gives
+    "unclosed_think".
     """
-    if finish_reason == "length":
+    if finish_reason == "length" and truncated != "grade":
         return "truncated"
     if not isinstance(response, str):
         return "error"
@@ -191,15 +194,30 @@ def answer_window(final: str) -> str:
     return final[-MAX_PARSE_CHARS:]
 
 
-def prepare(response: str, finish_reason: str, reasoning: bool) -> tuple[VerdictStatus | None, str]:
+def prepare(
+    response: str,
+    finish_reason: str,
+    reasoning: bool,
+    answer_region: str = "after_think",
+    truncated: str = "wrong",
+) -> tuple[VerdictStatus | None, str]:
     """Status and parser window of a response: what a grading worker needs, small for IPC.
+
+    Args:
+        response: The generated text.
+        finish_reason: "stop", "length" or "unknown".
+        reasoning: True for R1-style models.
+        answer_region: "after_think" (R1 rule) or "anywhere": read the whole response, as
+            scripts that take the last box of the raw text do (``harness.grading.convention``).
+        truncated: "wrong" (R1 rule) or "grade": grade a length-stopped response as final.
 
     Returns:
         (status, window): status is None when the response is gradable; window is "" otherwise.
 
     """
     try:
-        status = response_status(response, finish_reason, reasoning)
+        reasoning = reasoning and answer_region != "anywhere"
+        status = response_status(response, finish_reason, reasoning, truncated)
         if status is not None:
             return status, ""
         final = final_section(response, reasoning)

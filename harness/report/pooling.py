@@ -1,7 +1,8 @@
 """Combine the runs of one cell (model × benchmark) into one sample matrix, or say why not.
 
 Runs pool when their protocol matches: the same sampling distribution (temperature, top-p,
-max new tokens) on the same problems (same ``problems_sha256``). Pooling concatenates samples per
+max new tokens) on the same problems (same ``problems_sha256``), graded under the same
+convention (``grading.answer_region`` and ``grading.truncated``). Pooling concatenates samples per
 problem, so n grows, and every metric is recomputed from the pooled matrix by
 ``harness.metrics``. Runs with a different protocol stay separate rows, each saying why. Two runs
 that replayed the same file (same backend sha256) hold the same samples: only the first counts.
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.grading.convention import Convention
 from harness.metrics import ProblemScores, problem_scores, summarize
 from harness.report.runs import Run, RunSamples
 
@@ -70,7 +72,12 @@ class Cell:
 def protocol_key(run: Run) -> tuple[Any, ...]:
     """What must match for two runs to pool."""
     problems = run.problems_sha256 or ",".join(run.samples.problem_ids)
-    return (run.temperature, run.top_p, run.max_new_tokens, problems)
+    return (run.temperature, run.top_p, run.max_new_tokens, problems, _convention(run))
+
+
+def _convention(run: Run) -> str:
+    """The grading convention of a run, from its config.yaml (the R1 rule when not recorded)."""
+    return Convention.from_config(run.config.get("grading") or {}).label()
 
 
 def key_differences(a: Run, b: Run) -> list[str]:
@@ -86,6 +93,8 @@ def key_differences(a: Run, b: Run) -> list[str]:
     ]
     if protocol_key(a)[3] != protocol_key(b)[3]:
         out.append(f"different problems ({a.samples.shape[0]} vs {b.samples.shape[0]})")
+    if _convention(a) != _convention(b):
+        out.append(f"graded under {_convention(a)} vs {_convention(b)}")
     return out
 
 
