@@ -1,0 +1,151 @@
+r"""Item-level reconciliation of two runs: pass@1 of each, their paired difference, and why.
+
+pass@1 of a run is the mean over its problems of the per-problem mean correctness (R1 paper).
+The difference D = pass@1(A) − pass@1(B) splits exactly into
+
+- the shared part, over the problems both runs hold and sample indices 0..min(n_A, n_B)−1:
+  D_shared = Σ_items (a − b) / (P_s · n_s), so each shared item whose verdicts differ moves it
+  by ±100/(P_s · n_s) points, and the effects of its category add up to D_shared;
+- the ``missing`` effect D − D_shared: what the items present on one side only change (zero
+  when both runs hold the same problems and n).
+
+Intervals are for D_shared, the paired difference on the shared items:
+
+- fixed set (the benchmark's problems fixed, only the samples random): ``paired_fixed_set_diff``
+  (Miller 2024, "Adding Error Bars to Evals", §2.2), D ± z·SE. It treats the two runs' samples as
+  independent draws; for the same responses graded twice it overstates the SE;
+- generalisation (a new draw of problems): the paired problem bootstrap
+  ``paired_bootstrap_diff`` (same resampled problems for both runs, percentile interval).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from harness.compare.categories import CATEGORIES, categorise
+from harness.compare.load import CompareError, RunItems
+from harness.metrics.bootstrap import bootstrap_ci, paired_bootstrap_diff
+from harness.metrics.fixed_set import paired_fixed_set_diff, z_value
+
+
+def _matrix(run: RunItems, pids: tuple[str, ...], n: int) -> np.ndarray:
+    return np.array([[run.items[(p, j)].correct for j in range(n)] for p in pids], dtype=np.float64)
+
+
+def _side(run: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
+    m = _matrix(run, run.problem_ids, run.n_samples)
+    lo, hi = 100.0 * bootstrap_ci(m.mean(axis=1), **stats)
+    return {
+        "run": run.run_id,
+        "path": str(run.path),
+        "model": run.model,
+        "benchmark": run.benchmark,
+        "grading_convention": run.convention.as_dict(),
+        "pass@1": {
+            "value": 100.0 * float(m.mean()),
+            "ci95": [float(lo), float(hi)],
+            "estimator": f"mean correctness over n={run.n_samples} samples per problem; "
+            f"percentile problem bootstrap, B={stats['resamples']}, seed={stats['seed']}",
+        },
+        "n_problems": len(run.problem_ids),
+        "n_samples": run.n_samples,
+    }
+
+
+def _shared(a: RunItems, b: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
+    pids = tuple(p for p in a.problem_ids if p in set(b.problem_ids))
+    n = min(a.n_samples, b.n_samples)
+    ma, mb = _matrix(a, pids, n), _matrix(b, pids, n)
+    fixed = paired_fixed_set_diff(ma, mb)
+    half = z_value(stats["confidence"]) * fixed.se
+    boot = paired_bootstrap_diff(ma.mean(axis=1), mb.mean(axis=1), **stats)
+    return {
+        "n_problems": len(pids),
+        "n_samples": n,
+        "value": 100.0 * fixed.value,
+        "fixed_set": {
+            "ci95": [100.0 * (fixed.value - half), 100.0 * (fixed.value + half)],
+            "se": 100.0 * fixed.se,
+            "estimator": "paired fixed-set SE (Miller 2024 §2.2), D ± z·SE; samples of the two "
+            "runs taken as independent (conservative for the same responses graded twice)"
+            + ("; n=1: Bernoulli bound 1/4" if fixed.bounded else ""),
+        },
+        "generalisation": {
+            "ci95": list(boot.ci95),
+            "resamples": boot.resamples,
+            "seed": boot.seed,
+            "estimator": "paired percentile bootstrap over problems",
+        },
+    }
+
+
+def _items(a: RunItems, b: RunItems, shared: dict[str, Any]) -> list[dict[str, Any]]:
+    order: dict[str, int] = {}
+    for pid in (*a.problem_ids, *b.problem_ids):
+        order.setdefault(pid, len(order))
+    keys = sorted(set(a.items) | set(b.items), key=lambda k: (order[k[0]], k[1]))
+    weight = 100.0 / (shared["n_problems"] * shared["n_samples"]) if shared["n_problems"] else 0
+    out = []
+    for key in keys:
+        x, y = a.items.get(key), b.items.get(key)
+        if x is not None and y is not None and x.correct == y.correct:
+            continue
+        category = categorise(x, y, a.answer_region, b.answer_region)
+        effect = 0.0 if x is None or y is None else weight * (int(x.correct) - int(y.correct))
+        out.append(
+            {
+                "problem_id": key[0],
+                "sample_index": key[1],
+                "a_correct": None if x is None else x.correct,
+                "b_correct": None if y is None else y.correct,
+                "category": category,
+                "a_answer": None if x is None else x.extracted,
+                "b_answer": None if y is None else y.extracted,
+                "a_status": None if x is None else x.status,
+                "b_status": None if y is None else y.status,
+                "effect": effect,
+            }
+        )
+    return out
+
+
+def compare_runs(
+    a: RunItems, b: RunItems, *, resamples: int = 2000, seed: int = 0, confidence: float = 0.95
+) -> dict[str, Any]:
+    """Reconcile two runs item by item (module docstring); the content of compare.json.
+
+    Args:
+        a: Run A.
+        b: Run B.
+        resamples: Bootstrap replicates (2000: the run default, ``stats.bootstrap_resamples``).
+        seed: Bootstrap seed.
+        confidence: Interval coverage.
+
+    Returns:
+        ``{"a", "b", "diff", "categories", "effects", "items"}``; values in percentage points.
+
+    Raises:
+        CompareError: The runs share no problem.
+    """
+    if not set(a.problem_ids) & set(b.problem_ids):
+        raise CompareError(
+            f"{a.path} and {b.path} share no problem ({a.benchmark} vs {b.benchmark}); "
+            "compare runs of the same benchmark"
+        )
+    stats = {"resamples": resamples, "seed": seed, "confidence": confidence}
+    side_a, side_b = _side(a, stats), _side(b, stats)
+    shared = _shared(a, b, stats)
+    items = _items(a, b, shared)
+    total = side_a["pass@1"]["value"] - side_b["pass@1"]["value"]
+    effects = {c: sum(i["effect"] for i in items if i["category"] == c) for c in CATEGORIES}
+    effects["missing"] = total - shared["value"]
+    return {
+        "a": side_a,
+        "b": side_b,
+        "diff": {"pass@1": total, "shared": shared},
+        "categories": {c: sum(i["category"] == c for i in items) for c in CATEGORIES},
+        "effects": effects,
+        "items": items,
+    }
