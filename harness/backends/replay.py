@@ -201,7 +201,9 @@ class ReplayBackend:
         **context: Any,
     ) -> None:
         if not path:
-            raise ReplayError("backend=replay needs a file: add backend.path=FILE")
+            raise ReplayError(
+                "backend=replay needs a file: add backend.path=FILE.jsonl (or FILE.parquet)"
+            )
         self.path = Path(path).expanduser()
         self.name = name
         self.format = format

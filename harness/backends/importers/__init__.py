@@ -53,7 +53,7 @@ def detect(path: Path, fields: Mapping[str, str]) -> tuple[str, str]:
         return "replay", "the first line is not a JSON object; read as replay to name the line"
     if lm_eval.looks_like(first):
         return "lm_eval", "lines hold doc_id, doc and resps (lm-eval --log_samples)"
-    if dict(fields) != DEFAULT_FIELDS:
+    if {**DEFAULT_FIELDS, **fields} != DEFAULT_FIELDS:
         return "jsonl", "backend.fields is set"
     if "problem_id" in first and isinstance(first.get("response"), str):
         return "replay", "lines hold problem_id and a response string"

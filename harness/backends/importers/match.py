@@ -89,15 +89,12 @@ def resolve(
             continue
         out.append((row.line, row.replay_row(pid)))
     if bad:
-        how = (
-            "match no problem of this benchmark by normalised problem text"
-            if index is not None
-            else "carry no problem id and no row index inside this benchmark; set "
-            "backend.fields.problem_id=… or backend.match=problem_text"
-        )
         lines = sorted(set(bad), key=lambda s: int(s.split()[1]))
-        raise LogImportError(
-            f"{path}: {len(lines)} rows {how}: {listing(lines)}. Check benchmark=… and "
-            "benchmark.source=…"
-        )
+        if index is not None:
+            how = "match no problem of this benchmark by normalised problem text"
+            fix = "check benchmark=… and benchmark.source=…"
+        else:
+            how = "carry no problem id and no row index inside this benchmark"
+            fix = "set backend.fields.problem_id=… or backend.match=problem_text"
+        raise LogImportError(f"{path}: {len(lines)} rows {how} ({listing(lines)}); {fix}")
     return out
