@@ -11,9 +11,13 @@ The difference D = pass@1(A) − pass@1(B) splits exactly into
 
 Intervals are for D_shared, the paired difference on the shared items:
 
-- fixed set (the benchmark's problems fixed, only the samples random): ``paired_fixed_set_diff``
-  (Miller 2024, "Adding Error Bars to Evals", §2.2), D ± z·SE. It treats the two runs' samples as
-  independent draws; for the same responses graded twice it overstates the SE;
+- fixed set (the benchmark's problems fixed, only the samples random; Miller 2024, "Adding Error
+  Bars to Evals", §2.2), D ± z·SE. Two runs of different responses are independent draws:
+  ``paired_fixed_set_diff``, SE² = Σ_i (σ̂a_i²/n + σ̂b_i²/n) / P². When every shared item holds the
+  same text in both runs (one log graded twice), sample j of A and of B are one draw, so the
+  per-sample differences d_ij = a_ij − b_ij are the draws: ``fixed_set_mean(d)``,
+  SE² = Σ_i σ̂d_i²/n / P² (treating them as independent would overstate the SE); with n = 1 this
+  falls back to ``paired_fixed_set_diff``'s bound;
 - generalisation (a new draw of problems): the paired problem bootstrap
   ``paired_bootstrap_diff`` (same resampled problems for both runs, percentile interval).
 """
@@ -27,7 +31,7 @@ import numpy as np
 from harness.compare.categories import CATEGORIES, categorise
 from harness.compare.load import CompareError, RunItems
 from harness.metrics.bootstrap import bootstrap_ci, paired_bootstrap_diff
-from harness.metrics.fixed_set import paired_fixed_set_diff, z_value
+from harness.metrics.fixed_set import fixed_set_mean, paired_fixed_set_diff, z_value
 
 
 def _matrix(run: RunItems, pids: tuple[str, ...], n: int) -> np.ndarray:
@@ -58,7 +62,13 @@ def _shared(a: RunItems, b: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
     pids = tuple(p for p in a.problem_ids if p in set(b.problem_ids))
     n = min(a.n_samples, b.n_samples)
     ma, mb = _matrix(a, pids, n), _matrix(b, pids, n)
-    fixed = paired_fixed_set_diff(ma, mb)
+    same = all(a.items[(p, j)].response == b.items[(p, j)].response for p in pids for j in range(n))
+    if same and n > 1:
+        fixed = fixed_set_mean(ma - mb)
+        how = "the same responses in both runs: SE of the per-sample differences"
+    else:
+        fixed = paired_fixed_set_diff(ma, mb)
+        how = "the two runs' samples taken as independent draws"
     half = z_value(stats["confidence"]) * fixed.se
     boot = paired_bootstrap_diff(ma.mean(axis=1), mb.mean(axis=1), **stats)
     return {
@@ -68,9 +78,9 @@ def _shared(a: RunItems, b: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
         "fixed_set": {
             "ci95": [100.0 * (fixed.value - half), 100.0 * (fixed.value + half)],
             "se": 100.0 * fixed.se,
-            "estimator": "paired fixed-set SE (Miller 2024 §2.2), D ± z·SE; samples of the two "
-            "runs taken as independent (conservative for the same responses graded twice)"
-            + ("; n=1: Bernoulli bound 1/4" if fixed.bounded else ""),
+            "estimator": f"paired fixed-set SE (Miller 2024 §2.2), D ± z·SE; {how}"
+            + ("; n=1: Bernoulli bound 1/4 per run" if fixed.bounded else ""),
+            "same_responses": same,
         },
         "generalisation": {
             "ci95": list(boot.ci95),

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.data.loader import load_benchmark
+from harness.metrics.fixed_set import fixed_set_mean
 from harness.models.tiny import bundled_problems_file
 from tests.conftest import REPO, compose
 
@@ -115,6 +117,12 @@ def test_two_conventions_list_exactly_the_differing_items(runs):
     for key in ("fixed_set", "generalisation"):
         lo, hi = shared[key]["ci95"]
         assert lo <= shared["value"] <= hi
+    # one log graded twice: the fixed-set SE is that of the per-sample differences
+    assert shared["fixed_set"]["same_responses"] is True
+    d = np.zeros((5, 4))
+    for (pid, j), _ in runs["expected"].items():
+        d[[p.id for p in runs["problems"]].index(pid), j] = -1.0
+    assert shared["fixed_set"]["se"] == pytest.approx(100 * fixed_set_mean(d).se)
     assert result["a"]["grading_convention"]["r1_rule"] is True
     assert result["b"]["grading_convention"] == {
         "answer_region": "anywhere", "truncated": "grade", "r1_rule": False,
@@ -138,6 +146,7 @@ def test_a_changed_response_is_different_response(runs):
         (runs["problems"][0].id, 0, "different_response")
     ]
     assert result["effects"]["different_response"] == pytest.approx(5.0)
+    assert result["diff"]["shared"]["fixed_set"]["same_responses"] is False
     assert result["diff"]["pass@1"] == pytest.approx(5.0)
 
 
