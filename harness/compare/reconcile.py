@@ -150,7 +150,8 @@ def compare_runs(
     items = _items(a, b, shared)
     total = side_a["pass@1"]["value"] - side_b["pass@1"]["value"]
     effects = {c: sum(i["effect"] for i in items if i["category"] == c) for c in CATEGORIES}
-    effects["missing"] = total - shared["value"]
+    missing = any(i["category"] == "missing" for i in items)
+    effects["missing"] = total - shared["value"] if missing else 0.0  # else rounding noise only
     return {
         "a": side_a,
         "b": side_b,
