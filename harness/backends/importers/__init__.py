@@ -105,7 +105,9 @@ def read_log(
     if fmt not in FORMATS:
         raise LogImportError(f"backend.format={fmt!r} is not a format; use one of {FORMATS}")
     if not path.is_file():
-        raise LogImportError(f"replay file {path} does not exist; set backend.path=FILE")
+        raise LogImportError(
+            f"replay file {path} does not exist; set backend.path=FILE.jsonl (or FILE.parquet)"
+        )
     mapping = {**DEFAULT_FIELDS, **{k: v for k, v in (fields or {}).items() if v}}
     chosen_by = "backend.format"
     if fmt == "auto":
