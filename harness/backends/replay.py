@@ -7,7 +7,9 @@ per row::
      "finish_reason": "stop" | "length" (optional)}
 
 Optional extra keys ``prompt``, ``n_prompt_tokens`` and ``n_generated_tokens`` are kept; any other
-key is ignored, so a run's own ``samples.jsonl`` replays as it is. Every problem must have the
+key is ignored, so a run's own ``samples.jsonl`` replays as it is. Other tools' logs (lm-eval,
+lighteval, any JSONL with ``backend.fields``) are read by ``harness/backends/importers/`` into the
+same rows (``backend.format``). Every problem must have the
 same number of samples. Nothing is dropped silently: unknown problems, duplicate
 ``(problem_id, sample_index)`` pairs, unequal sample counts and malformed rows are errors that
 name the line numbers.

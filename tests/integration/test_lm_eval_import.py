@@ -4,8 +4,9 @@ model trained on 5 MATH-500 problems, imported with ``backend=replay`` (format d
 The imported run grades to the same per-sample verdicts as our replay of the same texts, under
 both answer regions. It also shows a real trap: lm-eval's HF decode skips special tokens, and
 ``</think>`` is one in the tiny model's tokenizer (as in any that marks it special), so lm-eval's
-log has no ``</think>``: every response is wrong under the R1 rule and right when read ``anywhere``; our own
-lm_eval backend keeps ``</think>``, so ``harness-compare`` finds the texts themselves differ.
+log has no ``</think>``: every response is wrong under the R1 rule and right when read
+``anywhere``; our own lm_eval backend keeps ``</think>``, so ``harness-compare`` finds the texts
+themselves differ.
 """
 
 from __future__ import annotations
