@@ -31,11 +31,34 @@ import numpy as np
 from harness.compare.categories import CATEGORIES, categorise
 from harness.compare.load import CompareError, RunItems
 from harness.metrics.bootstrap import bootstrap_ci, paired_bootstrap_diff
-from harness.metrics.fixed_set import fixed_set_mean, paired_fixed_set_diff, z_value
+from harness.metrics.fixed_set import (
+    FixedSetEstimate,
+    fixed_set_mean,
+    paired_fixed_set_diff,
+    z_value,
+)
 
 
 def _matrix(run: RunItems, pids: tuple[str, ...], n: int) -> np.ndarray:
     return np.array([[run.items[(p, j)].correct for j in range(n)] for p in pids], dtype=np.float64)
+
+
+def fixed_set_difference(
+    ma: np.ndarray, mb: np.ndarray, *, same_responses: bool
+) -> tuple[FixedSetEstimate, str]:
+    """Fixed-set estimate of mean(A) − mean(B) on (P, n) matrices in the same order.
+
+    Same responses (sample j of A is sample j of B, graded twice) and n > 1: the per-sample
+    differences are the draws, ``fixed_set_mean(A − B)``. Otherwise the runs are independent
+    draws, ``paired_fixed_set_diff`` (module docstring).
+
+    Returns:
+        The estimate and the words saying which SE it is.
+    """
+    if same_responses and ma.shape[1] > 1:
+        how = "the same responses in both runs: SE of the per-sample differences"
+        return fixed_set_mean(ma - mb), how
+    return paired_fixed_set_diff(ma, mb), "the two runs' samples taken as independent draws"
 
 
 def _side(run: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
@@ -63,12 +86,7 @@ def _shared(a: RunItems, b: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
     n = min(a.n_samples, b.n_samples)
     ma, mb = _matrix(a, pids, n), _matrix(b, pids, n)
     same = all(a.items[(p, j)].response == b.items[(p, j)].response for p in pids for j in range(n))
-    if same and n > 1:
-        fixed = fixed_set_mean(ma - mb)
-        how = "the same responses in both runs: SE of the per-sample differences"
-    else:
-        fixed = paired_fixed_set_diff(ma, mb)
-        how = "the two runs' samples taken as independent draws"
+    fixed, how = fixed_set_difference(ma, mb, same_responses=same)
     half = z_value(stats["confidence"]) * fixed.se
     boot = paired_bootstrap_diff(ma.mean(axis=1), mb.mean(axis=1), **stats)
     return {
