@@ -215,3 +215,29 @@ def test_a_run_without_ids_or_indices_is_told_how_to_match(tmp_path):
         LogImportError, match=r"line 1.*backend.fields.problem_id=… or backend.match"
     ):
         generate(cfg, problems, path, 1, fields={"response": "output"})
+
+
+def test_paths_through_lists_read_vllm_and_api_dumps(tmp_path):
+    cfg, problems = bench("benchmark=aime24", f"benchmark.source={AIME}")
+    vllm_rows = [
+        {"request_id": p.id, "outputs": [
+            {"index": 0, "text": T + f"\\boxed{{{p.gold}}}", "finish_reason": "stop"},
+            {"index": 1, "text": "<think>cut", "finish_reason": "length"}]}
+        for p in problems
+    ]  # fmt: skip
+    path = write_jsonl(tmp_path / "vllm.jsonl", vllm_rows)
+    fields = {"problem_id": "request_id", "response": "outputs.text"}
+    fields["finish_reason"] = "outputs.finish_reason"
+    _, out = generate(cfg, problems, path, 2, fields=fields)
+    assert [c.finish_reason for c in out.completions[:2]] == ["stop", "length"]
+    api_rows = [
+        {"id": p.id, "model": "deepseek-reasoner", "choices": [
+            {"message": {"content": T + "\\boxed{1}"}, "finish_reason": "max_tokens"}]}
+        for p in problems
+    ]  # fmt: skip
+    path = write_jsonl(tmp_path / "api.jsonl", api_rows)
+    fields = {"problem_id": "id", "response": "choices.0.message.content"}
+    fields["finish_reason"] = "choices.0.finish_reason"
+    b, out = generate(cfg, problems, path, 1, fields=fields)
+    assert {c.finish_reason for c in out.completions} == {"length"}
+    assert b.provenance()["origin"]["model"] == "deepseek-reasoner"

@@ -1,10 +1,12 @@
 """``backend.format=jsonl``: any JSON Lines log, one object per problem or per sample.
 
 Where each value sits is given by ``backend.fields.*`` (dots reach nested keys, e.g.
-``fields.response=output.text``). A list-valued response field (SkyThought's and open-r1's
-``generated_responses``, say) expands to samples 0..k−1 of that problem, with a list-valued
-finish reason aligned to it. Integer ids are read as strings. Model and sampling fields a row
-carries (``model``, ``temperature``, ``top_p``, ``max_tokens``, ``seed``, …) go to provenance.
+``fields.response=output.text``). A list-valued response field (a ``generated_responses`` list, say)
+expands to samples 0..k−1 of that problem, with a list-valued
+finish reason aligned to it; a path through a list maps over it (``outputs.text`` and
+``outputs.finish_reason`` of a vLLM dump, ``choices.message.content`` of an API response).
+Integer ids are read as strings. Model and sampling fields a row carries (``model``,
+``temperature``, ``top_p``, ``max_tokens``, ``seed``, …) go to provenance.
 """
 
 from __future__ import annotations
@@ -31,14 +33,28 @@ ORIGIN_KEYS = (
 _MISSING = object()
 
 
-def lookup(row: Mapping[str, Any], dotted: str) -> Any:
-    """``row[a][b]`` for ``"a.b"``; a sentinel when any part is missing."""
-    node: Any = row
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
+def lookup(row: Any, dotted: str) -> Any:
+    """The value at a dotted path; a sentinel when any part is missing.
+
+    ``"a.b"`` is ``row["a"]["b"]``; a number indexes a list (``"choices.0.text"``); a name applied
+    to a list maps over its elements, so ``"outputs.text"`` of a vLLM ``RequestOutput`` dump or
+    ``"choices.message.content"`` of an OpenAI response gives one value per sample.
+    """
+    return _lookup(row, dotted.split("."))
+
+
+def _lookup(node: Any, parts: list[str]) -> Any:
+    if not parts:
+        return node
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, list):
+        if head.isdigit():
+            return _lookup(node[int(head)], rest) if int(head) < len(node) else _MISSING
+        values = [_lookup(element, parts) for element in node]
+        return _MISSING if any(v is _MISSING for v in values) else values
+    if isinstance(node, Mapping) and head in node:
+        return _lookup(node[head], rest)
+    return _MISSING
 
 
 def _text(value: Any) -> str | None:
