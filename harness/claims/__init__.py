@@ -2,6 +2,7 @@
 
 from harness.claims.errors import ClaimError
 from harness.claims.load import load_claims, load_file, load_protocols
+from harness.claims.margins import GroupRule, Margin, check_margins, load_groups, load_margins
 from harness.claims.model import (
     Claim,
     ComparisonSpec,
@@ -19,7 +20,9 @@ __all__ = [
     "Claim",
     "ClaimError",
     "ComparisonSpec",
+    "GroupRule",
     "Location",
+    "Margin",
     "NotMeasurableSpec",
     "Protocol",
     "ResourceSpec",
@@ -27,7 +30,10 @@ __all__ = [
     "Source",
     "TrendSpec",
     "ValueSpec",
+    "check_margins",
     "load_claims",
     "load_file",
+    "load_groups",
+    "load_margins",
     "load_protocols",
 ]
