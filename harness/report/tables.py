@@ -147,18 +147,48 @@ def spread_rows(cells: Sequence[Cell]) -> list[list[str]]:
     return rows
 
 
-CLAIM_HEADERS = ["claim", "claimed", "measured [95 % CI]", "verdict", "reason", "source"]
+CLAIM_HEADERS = [
+    "claim",
+    "claimed",
+    "measured",
+    "D [90 % CI] [95 % CI]",
+    "δ",
+    "n / n_pub",
+    "generalisation 95 % CI of D",
+    "MDD",
+    "verdict",
+    "reason",
+    "source",
+]
 
 
 def claim_rows(rows: Sequence[VerdictRow]) -> list[list[str]]:
-    """The claims table."""
+    """The claims table: every verdict with D, its intervals, δ, n, n_pub and the MDD."""
     out = []
     for r in rows:
         claimed = fmt(r.claimed) if isinstance(r.claimed, int | float) else first(r.claimed)
         measured = MISSING if r.measured is None else fmt(r.measured)
-        if r.ci95 is not None:
+        if r.kind == "trend" and r.ci95 is not None:
             measured += f" {fmt_ci(r.ci95)}"
-        out.append([f"`{r.claim_id}`", claimed, measured, f"**{r.verdict}**", r.reason, r.source])
+        d = MISSING
+        if r.d is not None and r.ci90 is not None and r.ci95 is not None:
+            d = f"{fmt(r.d)} {fmt_ci(r.ci90)} {fmt_ci(r.ci95)}"
+        verdict = f"**{r.verdict}**" + (" (UNSTABLE)" if r.unstable else "")
+        out.append(
+            [
+                f"`{r.claim_id}`",
+                claimed,
+                measured,
+                d,
+                MISSING if r.delta is None else f"{r.delta:.2f}",
+                f"{first(r.n)} / {first(r.n_pub)}",
+                MISSING if r.ci95_generalisation is None else fmt_ci(r.ci95_generalisation),
+                MISSING if r.mdd is None else fmt(r.mdd),
+                verdict,
+                r.reason,
+                r.source,
+            ]
+        )
     return out
 
 
