@@ -2,7 +2,14 @@
 
 from harness.claims.errors import ClaimError
 from harness.claims.load import load_claims, load_file, load_protocols
-from harness.claims.margins import GroupRule, Margin, check_margins, load_groups, load_margins
+from harness.claims.margins import (
+    GroupRule,
+    Margin,
+    check_margins,
+    load_groups,
+    load_margins,
+    n_pub_for,
+)
 from harness.claims.model import (
     Claim,
     ComparisonSpec,
@@ -35,5 +42,6 @@ __all__ = [
     "load_file",
     "load_groups",
     "load_margins",
+    "n_pub_for",
     "load_protocols",
 ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.claims.errors import ClaimError
-from harness.claims.model import Claim, Location
+from harness.claims.model import Claim, Location, Protocol
 from harness.claims.nodes import Fields, compose_file
 
 MARGINS_FILE = "margins.yaml"
@@ -150,3 +150,21 @@ def check_margins(claims: list[Claim], margins: dict[tuple[str, str], Margin]) -
             raise ClaimError(
                 loc.path, loc.line, "metric", f"no margin for {bench} {metric} in {MARGINS_FILE}"
             )
+
+
+def n_pub_for(protocol: Protocol | None, benchmark: str, metric: str) -> tuple[int, str]:
+    """Samples per problem behind a cited number, and how that was decided.
+
+    cons@k: k samples, one vote per problem. Otherwise the protocol's n for the benchmark; a
+    stated range ("4 to 64") gives its conservative (smaller) end; an unstated n gives 1, the
+    most conservative value (the widest sampling variance for the cited number).
+    """
+    if metric.startswith("cons@"):
+        return int(metric.split("@")[1]), "one vote per problem"
+    lo, hi = protocol.samples_for(benchmark) if protocol else (None, None)
+    if lo is None and hi is None:
+        return 1, "n not stated by the source: taken as 1, the most conservative"
+    if lo is not None and hi is not None and lo != hi:
+        return lo, f"n stated as {lo}–{hi}: the conservative end {lo}"
+    n = lo if lo is not None else hi
+    return int(n), f"n={n} as stated"  # type: ignore[arg-type]

@@ -53,8 +53,22 @@ def bound_w(p: float, problems: int) -> float:
     return p * (1.0 - p) / problems
 
 
+U_SHAPED = 0.41
+# E[p(1 − p)] / (p̄(1 − p̄)) = (a + b)/(a + b + 1) for Beta(a, b) problem rates; a + b = 0.69
+# (Beta(0.2, 0.49), mean 0.29, the simulation of tests/unit/test_verdict_simulation.py) gives
+# 0.41: most problems always or never solved, as reasoning models' AIME accuracies are. An
+# assumption for planning only, printed as such; verdicts use the measured variances.
+
+
 def plan_samples(
-    p: float, problems: int, delta: float, n_pub: int, *, power: float = 0.8, vote: bool = False
+    p: float,
+    problems: int,
+    delta: float,
+    n_pub: int,
+    *,
+    power: float = 0.8,
+    vote: bool = False,
+    spread: float = 1.0,
 ) -> int | None:
     """Samples per problem needed before any run, from the Jensen bound (module docstring).
 
@@ -66,11 +80,13 @@ def plan_samples(
         power: Wanted power.
         vote: cons@64: the publisher's number is one vote per problem, variance ≤ p(1 − p)/P,
             and ours shrinks per 64-sample block.
+        spread: E[p_i(1 − p_i)] as a share of p̄(1 − p̄): 1 is the bound, ``U_SHAPED`` the
+            AIME-like assumption.
 
     Returns:
         Samples per problem, or None when no n is enough.
     """
-    w = bound_w(p, problems)
+    w = spread * bound_w(p, problems)
     if vote:
         blocks = samples_needed(w, w, delta, power)
         return None if blocks is None else 64 * blocks

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.claims import Protocol
+from harness.claims.margins import n_pub_for  # noqa: F401 - re-exported
 from harness.metrics.scores import problem_scores
 from harness.metrics.within import fixed_set_metric, publisher_variance
 from harness.report.pooling import Cell
@@ -111,16 +111,3 @@ def cited_variance(value: float, problems: int, n_pub: int, metric: str) -> floa
     p = min(max(value / 100.0, 0.0), 1.0)
     n_eff = 1 if metric.startswith("cons@") else n_pub
     return PCT2 * p * (1.0 - p) / (problems * n_eff)
-
-
-def n_pub_for(protocol: Protocol | None, benchmark: str, metric: str) -> tuple[int, str]:
-    """Samples per problem behind a cited number, and how that was decided (module docstring)."""
-    if metric.startswith("cons@"):
-        return int(metric.split("@")[1]), "one vote per problem"
-    lo, hi = protocol.samples_for(benchmark) if protocol else (None, None)
-    if lo is None and hi is None:
-        return 1, "n not stated by the source: taken as 1, the most conservative"
-    if lo is not None and hi is not None and lo != hi:
-        return lo, f"n stated as {lo}–{hi}: the conservative end {lo}"
-    n = lo if lo is not None else hi
-    return int(n), f"n={n} as stated"  # type: ignore[arg-type]

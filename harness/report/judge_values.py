@@ -60,7 +60,11 @@ def _power_text(dec: Decision, m: Measured, v_fixed: float) -> str:
     w = m.se_within**2 * m.n
     need = samples_needed(w, v_fixed + m.se**2 - m.se_within**2, dec.delta)
     if need is None:
-        return "no number of samples on our side suffices: the cited number's own noise is too large"
+        return (
+            "no number of samples per problem on our side suffices: the variance that does not "
+            "shrink with it (the cited number's own sampling at n_pub, between-run variance) "
+            "is too large for δ"
+        )
     return f"needs about {need} samples per problem for 80 % power to support D = 0"
 
 
@@ -142,7 +146,9 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         return judge.row(claim, Outcome("not measured", "; ".join(missing)), **base)
     cited = {k: s.claim for k, s in (("a", spec.a), ("b", spec.b)) if s.claim and k not in cells}
     if len(cells) + len(cited) < 2:
-        absent = [s.model for k, s in (("a", spec.a), ("b", spec.b)) if k not in cells]
+        absent = [
+            s.model for k, s in (("a", spec.a), ("b", spec.b)) if k not in cells and k not in cited
+        ]
         why = f"no run of {', '.join(absent)} on {spec.benchmark} and no cited number to stand in"
         return judge.row(claim, Outcome("not measured", why), **base)
     seed = judge.settings.seed
