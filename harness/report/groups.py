@@ -25,21 +25,26 @@ from harness.report.row import VerdictRow
 
 def group_verdict(rule: GroupRule, members: Sequence[VerdictRow]) -> tuple[str, str]:
     """The group's verdict and reason from its members' rows."""
-    tested = [r for r in members if r.p_support is not None and r.verdict != "not measured"]
+    measured = [r for r in members if r.verdict != "not measured"]
     m, k = len(members), rule.needed(len(members))
-    if not tested:
+    if not measured:
         return "not measured", f"no member of the group was measured ({m} members)"
+    tested = [r for r in measured if r.p_support is not None and r.p_refute is not None]
     supported = holm([float(r.p_support) for r in tested])  # type: ignore[arg-type]
     refuted = holm([float(r.p_refute) for r in tested])  # type: ignore[arg-type]
-    capped = {r.claim_id for r in tested if "protocol differs" in r.reason and "would be" in r.reason}
+    capped = {r.claim_id for r in tested if "would be" in r.reason}  # protocol cap stands
     s = sum(ok for ok, r in zip(supported, tested, strict=True) if r.claim_id not in capped)
     f = sum(ok for ok, r in zip(refuted, tested, strict=True) if r.claim_id not in capped)
+    # members without a p-value (trend, resource) count by their own verdict
+    untested = [r for r in measured if r not in tested]
+    s += sum(r.verdict == "supported" for r in untested)
+    f += sum(r.verdict == "refuted" for r in untested)
     need = {"all": f"all {m}", "any": "any 1", "at_least": f"at least {k}"}[rule.rule]
     text = (
         f"{need} of {m} members must hold; after Holm's correction {s} supported, {f} refuted, "
-        f"{m - len(tested)} not measured"
+        f"{m - len(measured)} not measured"
     )
-    cited_only = not any(r.runs for r in tested)
+    cited_only = not any(r.runs for r in measured)
     if s >= k:
         return ("consistent with the cited numbers" if cited_only else "supported"), text
     if f > m - k:
