@@ -1,5 +1,4 @@
-"""Pre-registered equivalence margins and claim-group rules: ``seeds/margins.yaml``,
-``seeds/groups.yaml``.
+"""Pre-registered equivalence margins and claim-group rules (seeds/margins.yaml, groups.yaml).
 
 A margin δ (points) per benchmark and metric is what "the same number" means for that cell: a
 value claim is supported when the measured number is provably within δ of it (TOST), and

@@ -73,8 +73,9 @@ class Side:
 
 @dataclass(frozen=True)
 class ComparisonSpec:
-    """``a`` beats ``b`` (``greater``), matches or beats it (``geq``: a ≥ b − δ, non-inferiority)
-    or is comparable to it (``equivalent``: |a − b| < δ, two-sided equivalence).
+    """``a`` beats ``b`` (``greater``), matches or beats it (``geq``) or is comparable to it.
+
+    ``geq``: a ≥ b − δ (non-inferiority); ``equivalent``: |a − b| < δ (two-sided equivalence).
 
     δ is the pre-registered margin of the benchmark and metric (``seeds/margins.yaml``);
     ``tolerance``, when set, replaces it for this claim (its ``note`` must say why).

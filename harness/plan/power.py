@@ -106,13 +106,16 @@ def power_lines(rows: Sequence[dict], seeds: Path) -> list[str]:
                 continue
             if isinstance(spec, ValueSpec) and (spec.model, spec.benchmark) == (model, bench):
                 lines.append(_value_line(c, spec, margins, protocols, planned))
-            elif isinstance(spec, ComparisonSpec) and spec.benchmark == bench and model in (
-                spec.a.model,
-                spec.b.model,
-            ):
-                lines.append(
-                    _comparison_line(c, spec, model, claims, margins, protocols, planned)
+            elif (
+                isinstance(spec, ComparisonSpec)
+                and spec.benchmark == bench
+                and model
+                in (
+                    spec.a.model,
+                    spec.b.model,
                 )
+            ):
+                lines.append(_comparison_line(c, spec, model, claims, margins, protocols, planned))
         for line in filter(None, lines):
             out.append(f"  job {r['job']} ({model} × {bench}, n={planned}): {line}")
     return out

@@ -1,5 +1,6 @@
-"""Decisions on a difference D with a fixed-set standard error: equivalence, non-inferiority,
-superiority. Every number is in points (percent).
+"""Decisions on a difference D with a fixed-set standard error, in points (percent).
+
+Three tests: equivalence, non-inferiority, superiority.
 
 Notation: D is the tested difference (a value claim: measured − claimed; a comparison: a − b),
 SE its standard error, δ > 0 the claim's pre-registered margin (``seeds/margins.yaml``),
@@ -112,7 +113,7 @@ def equivalence(d: float, se: float, delta: float) -> Decision:
 
 
 def non_inferiority(d: float, se: float, delta: float) -> Decision:
-    """a ≥ b − δ from D = a − b (module docstring)."""
+    """A ≥ b − δ from D = a − b (module docstring)."""
     ci90, ci95 = _ci(d, se, Z90), _ci(d, se, Z95)
     p_support = min(1.0, 2.0 * _p_above(d, se, -delta))
     p_refute = min(1.0, 2.0 * _p_above(-d, se, delta))
@@ -128,7 +129,7 @@ def non_inferiority(d: float, se: float, delta: float) -> Decision:
 
 
 def superiority(d: float, se: float) -> Decision:
-    """a > b from D = a − b (module docstring)."""
+    """A > b from D = a − b (module docstring)."""
     ci90, ci95 = _ci(d, se, Z90), _ci(d, se, Z95)
     p_support = min(1.0, 2.0 * _p_above(d, se, 0.0))
     p_refute = min(1.0, 2.0 * (1.0 - _p_above(d, se, 0.0))) if se > 0 else float(d > 0)
@@ -144,8 +145,11 @@ def superiority(d: float, se: float) -> Decision:
 
 
 def decide(direction: str, d: float, se: float, delta: float) -> Decision:
-    """Dispatch on a claim's direction: ``equal`` (value claims), ``equivalent``, ``geq``,
-    ``greater``."""
+    """Dispatch on a claim's direction.
+
+    ``equal`` (value claims) and ``equivalent`` → equivalence; ``geq`` → non-inferiority;
+    ``greater`` → superiority.
+    """
     if direction in ("equal", "equivalent"):
         return equivalence(d, se, delta)
     if direction == "geq":

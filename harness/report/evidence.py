@@ -1,5 +1,7 @@
-"""The numbers a verdict rests on: a cell's fixed-set estimate, between-run variance, and the
-sampling variance of a cited number (all in points, i.e. percent).
+"""The numbers a verdict rests on, in points: fixed-set estimates and cited-number variances.
+
+A cell's fixed-set estimate, its between-run variance, and the sampling variance of a cited
+number (all in points, i.e. percent).
 
 - Measured side: the fixed-set SE of ``harness.metrics`` (closed form for pass@1, within-problem
   bootstrap otherwise). With R ≥ 2 pooled runs, the between-run variance τ² is estimated by the
@@ -52,7 +54,7 @@ class Measured:
     tau: float | None
 
     def interval(self, z: float) -> tuple[float, float]:
-        """value ± z·SE."""
+        """Value ± z·SE."""
         return (self.value - z * self.se, self.value + z * self.se)
 
 
@@ -79,7 +81,7 @@ def measure(cell: Cell, metric: str, *, seed: int = 0, ids: list[str] | None = N
         order = {p: i for i, p in enumerate(run.samples.problem_ids)}
         r_rows = [order[cell.samples.problem_ids[i]] for i in rows]
         c, g = run.samples.correct[r_rows], run.samples.groups[r_rows]
-        if metric != "pass@1" and not (metric == f"cons@{c.shape[1]}"):
+        if metric not in ("pass@1", f"cons@{c.shape[1]}"):
             per_run = []
             break
         v = float(np.mean(problem_scores(c, g)[metric]))

@@ -63,7 +63,9 @@ def group_rows(
             members.setdefault(c.group, []).append(c)
     out = []
     for gid, group in members.items():
-        rule = rules.get(gid) or GroupRule(gid, "all", None, "every member must hold", group[0].location)
+        rule = rules.get(gid) or GroupRule(
+            gid, "all", None, "every member must hold", group[0].location
+        )
         member_rows = [by_claim[c.id] for c in group]
         verdict, reason = group_verdict(rule, member_rows)
         out.append(

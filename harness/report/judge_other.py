@@ -114,7 +114,11 @@ def judge_resource(judge: Judge, claim: Claim, spec: ResourceSpec) -> VerdictRow
         if m.get("dtype") == spec.dtype and int(m.get("context_tokens", 0)) >= spec.context_tokens
     ]
     if not seen:
-        pools = [r.run_id for r in runs if (r.metrics.get("accounting") or {}).get("peak_accelerator_memory_gib")]
+        pools = [
+            r.run_id
+            for r in runs
+            if (r.metrics.get("accounting") or {}).get("peak_accelerator_memory_gib")
+        ]
         why = (
             f"no run of {spec.model} measured memory serving {spec.context_tokens} tokens at "
             f"{spec.dtype} (metrics.json memory_measurements)"

@@ -121,7 +121,7 @@ def _cited(judge: Judge, claim: Claim, spec: ComparisonSpec, side: str) -> tuple
 
 
 def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> VerdictRow:
-    """a vs b: superiority, non-inferiority or equivalence of D = a − b (``decide.py``)."""
+    """A vs b: superiority, non-inferiority or equivalence of D = a − b (``decide.py``)."""
     margin = judge.margin(claim)
     delta = spec.tolerance or (margin.delta if margin else None)
     words = {"greater": ">", "geq": "≥", "equivalent": "≈"}[spec.direction]
@@ -155,7 +155,9 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
     extra: dict = {}
     measured: dict[str, Measured] = {}
     if len(cells) == 2:
-        ids = [p for p in cells["a"].samples.problem_ids if p in set(cells["b"].samples.problem_ids)]
+        ids = [
+            p for p in cells["a"].samples.problem_ids if p in set(cells["b"].samples.problem_ids)
+        ]
         if not ids:
             why = f"the runs of {spec.a.model} and {spec.b.model} share no problems"
             return judge.row(claim, Outcome("not measured", why), **base)
@@ -169,7 +171,10 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
             seed=seed,
         )
         extra["ci95_generalisation"] = gen.ci95
-        how = f"fixed-set comparison over {len(ids)} shared problems (paired bootstrap in ci95_generalisation)"
+        how = (
+            f"fixed-set comparison over {len(ids)} shared problems "
+            "(paired problem bootstrap in ci95_generalisation)"
+        )
     else:
         values, variances, texts = {}, {}, []
         problems = margin.problems if margin else max(c.n_problems for c in cells.values())
@@ -186,10 +191,12 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         d, se = values["a"] - values["b"], math.sqrt(variances["a"] + variances["b"])
         how = " against ".join(texts)
         if len(cells) == 1:
-            (k, c), = cells.items()
+            ((k, c),) = cells.items()
             lo, hi = c.metric(spec.metric)[1]  # type: ignore[index]
             other = values["b" if k == "a" else "a"]
-            extra["ci95_generalisation"] = (lo - other, hi - other) if k == "a" else (other - hi, other - lo)
+            extra["ci95_generalisation"] = (
+                (lo - other, hi - other) if k == "a" else (other - hi, other - lo)
+            )
         else:
             how = f"neither side was run; {how}"
     dec = decide(spec.direction, d, se, delta)
@@ -200,7 +207,9 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
     diffs = tuple(f"{cells[k].model}: {x}" for k, ch in checks.items() for x in ch.all)
     outcome = cap(outcome, [x for ch in checks.values() for x in ch.capping])
     if diffs:
-        outcome = Outcome(outcome.verdict, f"{outcome.reason}; protocol differs: {'; '.join(diffs)}")
+        outcome = Outcome(
+            outcome.verdict, f"{outcome.reason}; protocol differs: {'; '.join(diffs)}"
+        )
     if measured:
         extra["n"] = min(m.n for m in measured.values())
     return judge.row(

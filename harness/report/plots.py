@@ -19,8 +19,8 @@ matplotlib.use("Agg")  # files only; no display on servers or in CI
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from harness.report.pooling import Cell  # noqa: E402
 from harness.report.judge_other import cell_trend  # noqa: E402
+from harness.report.pooling import Cell  # noqa: E402
 from harness.report.verdicts import Settings, VerdictRow  # noqa: E402
 
 DPI = 110  # ~700 px wide figures: readable in a Markdown viewer, a few tens of kB each

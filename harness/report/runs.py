@@ -65,7 +65,7 @@ class RunSamples:
 
 @dataclass(frozen=True)
 class Run:
-    """One evaluation run as the report needs it.
+    r"""One evaluation run as the report needs it.
 
     Attributes:
         path: The run directory.

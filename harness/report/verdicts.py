@@ -1,5 +1,4 @@
-"""Judge every claim of the registry against the measured cells: one ``VerdictRow`` per claim,
-plus one per claim group.
+"""Judge every claim of the registry against the measured cells: one row per claim and group.
 
 The statistics of a verdict live in ``decide.py`` (tests on D), ``evidence.py`` (standard
 errors), the protocol policy in ``protocol.py``; ``judge_values.py`` judges value and comparison

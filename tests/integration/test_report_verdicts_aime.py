@@ -84,9 +84,9 @@ def test_metrics_json_has_both_intervals(rows):
 def test_the_claimed_value_is_supported(rows):
     row = rows[0]["paper.t5.r1_distill_qwen_1_5b.aime24.pass@1"]
     assert row["verdict"] == "supported", row["reason"]
-    assert FIELDS <= set(row) and all(row[k] is not None for k in FIELDS)
+    assert set(row) >= FIELDS and all(row[k] is not None for k in FIELDS)
     assert row["delta"] == 3.33 and row["n"] == 64 and row["n_pub"] == 64
-    assert -3.33 < row["ci90"][0] and row["ci90"][1] < 3.33
+    assert row["ci90"][0] > -3.33 and row["ci90"][1] < 3.33
     assert row["D"] == pytest.approx(0.006, abs=0.01) and row["se"] < 1.0
     assert "minimum detectable difference" in row["reason"]
 
@@ -109,4 +109,4 @@ def test_the_1_5b_beats_gpt4o_against_the_cited_number(rows):
 
 def test_every_verdict_row_carries_the_documented_fields(rows):
     for row in rows[0].values():
-        assert FIELDS <= set(row), row["claim_id"]
+        assert set(row) >= FIELDS, row["claim_id"]

@@ -49,7 +49,11 @@ def test_bad_margins_name_the_key(tmp_path: Path, text: str, key: str, words: st
     [
         ("  - id: nope\n    rule: all\n    reason: x\n", "id", "no claim has group"),
         ("  - id: art.002.r1_rivals_o1\n    rule: at_least\n    reason: x\n", "k", "needs k"),
-        ("  - id: art.002.r1_rivals_o1\n    rule: at_least\n    k: 9\n    reason: x\n", "k", "exceeds"),
+        (
+            "  - id: art.002.r1_rivals_o1\n    rule: at_least\n    k: 9\n    reason: x\n",
+            "k",
+            "exceeds",
+        ),
         ("  - id: art.002.r1_rivals_o1\n    rule: most\n    reason: x\n", "rule", "not one of"),
     ],
 )
