@@ -86,6 +86,7 @@ def render(
         parts.append("Warnings:\n" + "\n".join(f"- {w}" for w in warnings))
     parts += [
         "## Results: models × benchmarks (pass@1)",
+        "Each value: `value [generalisation 95 % CI] fixed set [fixed-set 95 % CI]`.",
         md_table(headers, pivot_rows),
         "## Results per cell",
         "Truncation, missing answers and grader disagreement are shares of samples in the cell; "

@@ -15,10 +15,16 @@ MISSING = "—"
 
 
 def value_ci(entry: dict[str, Any] | None) -> str:
-    """``83.2 [81.0, 85.3]`` from a metrics.json entry, ``—`` when absent."""
+    """``83.2 [81.0, 85.3] fixed set [82.4, 84.0]`` from a metrics.json entry, ``—`` if absent.
+
+    The first interval resamples problems (generalisation), the second holds them fixed.
+    """
     if not entry:
         return MISSING
-    return f"{fmt(entry['value'])} {fmt_ci(tuple(entry['ci95']))}"
+    text = f"{fmt(entry['value'])} {fmt_ci(tuple(entry['ci95']))}"
+    if entry.get("ci95_fixed_set"):
+        text += f" fixed set {fmt_ci(tuple(entry['ci95_fixed_set']))}"
+    return text
 
 
 def pct(x: float | None) -> str:
