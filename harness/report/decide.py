@@ -34,7 +34,7 @@ from statistics import NormalDist
 
 from harness.metrics.fixed_set import z_value
 
-ALPHA = 0.05
+ALPHA = 0.05  # the conventional 5 % level: TOST at 5 % (Schuirmann 1987), Holm at 5 % FWER
 Z90 = z_value(0.90)
 Z95 = z_value(0.95)
 Z80_ONE_SIDED = NormalDist().inv_cdf(0.80)  # 80 % power

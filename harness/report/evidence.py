@@ -65,16 +65,29 @@ def _rows(cell: Cell, ids: list[str] | None) -> list[int]:
     return [where[p] for p in ids]
 
 
-def _estimate(correct: np.ndarray, groups: np.ndarray, metric: str, value: float, seed: int):
-    return fixed_set_metric(correct, groups, metric, value, resamples=1000, seed=seed)
+def _estimate(
+    correct: np.ndarray, groups: np.ndarray, metric: str, value: float, seed: int, resamples: int
+):
+    return fixed_set_metric(correct, groups, metric, value, resamples=resamples, seed=seed)
 
 
-def measure(cell: Cell, metric: str, *, seed: int = 0, ids: list[str] | None = None) -> Measured:
-    """Fixed-set estimate of ``metric`` in ``cell`` (on problems ``ids`` when given)."""
+def measure(
+    cell: Cell,
+    metric: str,
+    *,
+    seed: int = 0,
+    ids: list[str] | None = None,
+    resamples: int = 2000,
+) -> Measured:
+    """Fixed-set estimate of ``metric`` in ``cell`` (on problems ``ids`` when given).
+
+    ``seed`` and ``resamples`` drive the within-problem bootstrap of metrics other than pass@1
+    (the report's ``--seed`` and ``--resamples``, as for the cell's metrics.json numbers).
+    """
     rows = _rows(cell, ids)
     correct, groups = cell.samples.correct[rows], cell.samples.groups[rows]
     value = float(np.mean(cell.scores[metric][rows]))
-    est = _estimate(correct, groups, metric, value, seed)
+    est = _estimate(correct, groups, metric, value, seed, resamples)
     tau = None
     per_run = []
     for run in cell.runs if len(cell.runs) > 1 else ():
@@ -85,7 +98,7 @@ def measure(cell: Cell, metric: str, *, seed: int = 0, ids: list[str] | None = N
             per_run = []
             break
         v = float(np.mean(problem_scores(c, g)[metric]))
-        per_run.append((v, _estimate(c, g, metric, v, seed).se))
+        per_run.append((v, _estimate(c, g, metric, v, seed, resamples).se))
     se2 = est.se**2
     if len(per_run) > 1:
         means = np.array([v for v, _ in per_run])

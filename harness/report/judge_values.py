@@ -87,7 +87,7 @@ def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
     if found is None or margin is None:
         why = missing_metric(cell, spec.metric, check) if found is None else "no margin"
         return judge.row(claim, Outcome("not measured", why), claimed=spec.value, runs=runs)
-    m = measure(cell, spec.metric, seed=judge.settings.seed)
+    m = measure(cell, spec.metric, seed=judge.settings.seed, resamples=judge.settings.resamples)
     n_pub, how = n_pub_for(judge.protocol_of(claim, spec.model), spec.benchmark, spec.metric)
     v_pub = same_model_variance(cell, spec.metric, n_pub)
     dec = equivalence(m.value - spec.value, math.sqrt(m.se**2 + v_pub), margin.delta)
@@ -161,7 +161,10 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         if not ids:
             why = f"the runs of {spec.a.model} and {spec.b.model} share no problems"
             return judge.row(claim, Outcome("not measured", why), **base)
-        measured = {k: measure(c, spec.metric, seed=seed, ids=ids) for k, c in cells.items()}
+        measured = {
+            k: measure(c, spec.metric, seed=seed, ids=ids, resamples=judge.settings.resamples)
+            for k, c in cells.items()
+        }
         d = measured["a"].value - measured["b"].value
         se = math.hypot(measured["a"].se, measured["b"].se)
         gen = paired_bootstrap_diff(
@@ -180,7 +183,9 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         problems = margin.problems if margin else max(c.n_problems for c in cells.values())
         for k in ("a", "b"):
             if k in cells:
-                measured[k] = measure(cells[k], spec.metric, seed=seed)
+                measured[k] = measure(
+                    cells[k], spec.metric, seed=seed, resamples=judge.settings.resamples
+                )
                 values[k], variances[k] = measured[k].value, measured[k].se ** 2
                 texts.append(f"measured {cells[k].model} {fmt(values[k])} (n={measured[k].n})")
             else:
