@@ -33,6 +33,7 @@ from harness.report.rules import Outcome, cap, fmt
 if TYPE_CHECKING:
     from harness.report.verdicts import Judge
 
+NO_MARGIN = "no pre-registered margin for this benchmark and metric in seeds/margins.yaml"
 CITED_WORDS = {
     "supported": "consistent with the cited numbers",
     "refuted": "contradicts the cited numbers",
@@ -85,7 +86,7 @@ def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
     margin = judge.margin(claim)
     found = cell.metric(spec.metric)
     if found is None or margin is None:
-        why = missing_metric(cell, spec.metric, check) if found is None else "no margin"
+        why = missing_metric(cell, spec.metric, check) if found is None else NO_MARGIN
         return judge.row(claim, Outcome("not measured", why), claimed=spec.value, runs=runs)
     m = measure(cell, spec.metric, seed=judge.settings.seed, resamples=judge.settings.resamples)
     n_pub, how = n_pub_for(judge.protocol_of(claim, spec.model), spec.benchmark, spec.metric)
@@ -130,7 +131,7 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         claimed += f" (δ = {fmt(delta or 0.0)})"
     base = {"claimed": claimed, "model": f"{spec.a.model} vs {spec.b.model}"}
     if delta is None:
-        return judge.row(claim, Outcome("not measured", "no pre-registered margin"), **base)
+        return judge.row(claim, Outcome("not measured", NO_MARGIN), **base)
     cells = {
         k: c
         for k, s in (("a", spec.a), ("b", spec.b))
