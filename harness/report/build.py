@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.claims import load_claims, load_protocols
+from harness.claims import load_claims, load_groups, load_margins, load_protocols
 from harness.config.paths import repo_root
 from harness.report.markdown import render
 from harness.report.plots import Figure, write_figures
@@ -73,19 +73,27 @@ def build_report(
         runs, resamples=settings.resamples, seed=settings.seed, confidence=settings.confidence
     )
     claims = load_claims(seeds)
-    rows = judge_all(cells, claims, load_protocols(seeds), settings)
+    margins = load_margins(seeds)  # a claim without one is "not measured", saying so
+    groups = load_groups(seeds, claims)
+    rows = judge_all(cells, claims, load_protocols(seeds), settings, margins, groups)
     out.mkdir(parents=True, exist_ok=True)
     figures = write_figures(cells, rows, out, settings) if plots else []
     payload = {
         "settings": {
-            "max_ci_width": settings.max_ci_width,
             "strict_protocol": settings.strict_protocol,
+            "fixed_set": {
+                "target": "the benchmark's problems, only the samples random (Miller 2024)",
+                "value_claims": "TOST at the margin of seeds/margins.yaml (Schuirmann 1987)",
+                "groups": "Holm 1979 over member p-values",
+                "confidence": {"support": 0.90, "refute": 0.95},
+            },
             "bootstrap": {
                 "resamples": settings.resamples,
                 "seed": settings.seed,
                 "confidence": settings.confidence,
                 "unit": "problem",
                 "interval": "percentile",
+                "used_for": "ci95_generalisation",
             },
         },
         "runs": [str(r.path) for r in runs],
