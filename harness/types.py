@@ -11,7 +11,7 @@ from typing import Literal
 AnswerType = Literal["math", "integer", "choice", "refusal", "identity"]
 """How a gold answer is compared: free-form math (MATH-500, GSM8K), an integer (AIME, AMC),
 or a multiple-choice letter (GPQA); behaviour probes (``refusal``, ``identity``) have no gold
-answer: ``gold`` holds the probe's kind (``sensitive`` | ``control`` | ``neutral`` | ``identity``)."""
+answer: ``gold`` holds the probe's kind (sensitive, control, neutral, identity)."""
 
 FinishReason = Literal["stop", "length", "unknown"]
 

@@ -148,3 +148,39 @@ def identity_metrics(
 
 def _names(sample: GradedSample) -> list[str]:
     return (sample.verdicts[0].extracted or "none").split("+")
+
+
+def score_behaviour(
+    problems: Sequence[Problem], graded: Sequence[GradedSample], answer_type: str, stats: Any
+) -> dict[str, Any]:
+    """metrics.json of a probe run: the metrics above plus counts, lengths and the grader.
+
+    ``metrics`` is flat (``identity_share.openai``), as ``harness-eval`` prints and trackers log
+    it; ``identity_share`` repeats the shares keyed by organisation.
+    """
+    from harness.grading.identity import ORG_NAMES
+
+    if answer_type == "identity":
+        out = identity_metrics(problems, graded, ORG_NAMES, stats)
+        shares = out["metrics"].pop("identity_share")
+        out["metrics"] |= {f"identity_share.{org}": e for org, e in shares.items()}
+        out["identity_share"] = shares
+    else:
+        out = refusal_metrics(problems, graded, stats)
+    total = max(len(graded), 1)
+    statuses = Counter(s.verdicts[0].status for s in graded)
+    tokens = [s.completion.n_generated_tokens for s in graded]
+    by_tokens = all(t is not None for t in tokens) and bool(tokens)
+    lengths = tokens if by_tokens else [len(s.completion.response) for s in graded]
+    return {
+        "benchmark_kind": answer_type,
+        "n_problems": len(problems),
+        "n_samples": 1 + max((s.completion.sample_index for s in graded), default=0),
+        **out,
+        "truncated_pct": round(100 * statuses.get("truncated", 0) / total, 2),
+        "no_answer_pct": round(100 * statuses.get("no_answer", 0) / total, 2),
+        "mean_response_length": float(np.mean(lengths)) if lengths else 0.0,
+        "response_length_unit": "tokens" if by_tokens else "characters",
+        "grader": graded[0].verdicts[0].grader if graded else None,
+        "intervals": {"ci95": FIXED, "ci95_generalisation": GENERAL, "refusal_gap": PAIRED},
+    }
