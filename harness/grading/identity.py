@@ -2,8 +2,8 @@
 
 Reads the final answer (text after the last ``</think>``, as the refusal classifier does) and
 records every organisation whose name or model name it contains, unless the mention is negated
-within the few words before it ("I am not ChatGPT", "我不是ChatGPT"): ``ORGS`` lists the
-patterns. ``names`` is empty ("none") when no organisation is named.
+within the few words before it in the same clause ("I am not ChatGPT", "我不是ChatGPT"). ``ORGS``
+lists the patterns. ``names`` is empty ("none") when no organisation is named.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ GRADER_NAME = "identity_rules"
 GRADER_VERSION = "1"
 NONE = "none"
 MAX_CHARS = 20_000
-NEGATION_WINDOW = 24  # characters before a mention searched for a negation
+NEGATION_WINDOW = 24  # characters before a mention searched for a negation, within its clause
+_CLAUSE = re.compile(r"[，。；！？,.;!?\n]")
 ORGS: dict[str, re.Pattern[str]] = {
     "openai": re.compile(r"OpenAI|ChatGPT|\bGPT-?[345](?:\.5)?o?\b", re.IGNORECASE),
     "deepseek": re.compile(r"DeepSeek|深度求索", re.IGNORECASE),
@@ -46,7 +47,7 @@ class IdentityLabel:
 
 def _affirmed(text: str, pattern: re.Pattern[str]) -> bool:
     for m in pattern.finditer(text):
-        before = text[max(0, m.start() - NEGATION_WINDOW) : m.start()]
+        before = _CLAUSE.split(text[max(0, m.start() - NEGATION_WINDOW) : m.start()])[-1]
         if not _NEGATION.search(before):
             return True
     return False
