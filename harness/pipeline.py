@@ -203,7 +203,14 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         if is_behaviour(kind):  # behaviour probes: grading/behaviour.py, metrics/behaviour.py
             reasoning = bool(cfg.model.reasoning)
             graded = grade_behaviour(generated.completions, kind, reasoning=reasoning)
+            judged = None
+            if cfg.grading.get("judge") and kind == "refusal":  # optional, never substituted
+                from harness.grading.judge_run import run_judge
+
+                graded, judged = run_judge(cfg.grading.judge, problems, graded, reasoning=reasoning)
             metrics = score_behaviour(problems, graded, kind, cfg.stats)
+            if judged is not None:
+                metrics["judge"] = judged
         else:
             graded = grade(
                 problems,

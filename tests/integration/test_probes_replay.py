@@ -111,3 +111,33 @@ def test_layer_on_top_claim_gets_a_verdict(pair):
         assert swapped[claim]["verdict"] == "refuted", swapped[claim]["reason"]
     assert verdicts["art.002.says_it_is_chatgpt"]["verdict"] == "supported"
     assert "## Behaviour probes" in text and "| deepseek_reasoner | replay | hosted |" in text
+
+
+def test_judge_is_reported_not_substituted(tmp_path):
+    """``grading.judge`` through a replayed judge: agreement reported, rule metrics unchanged."""
+    rows = [json.loads(line) for line in Path(probe_file("sensitive")).read_text().splitlines()]
+    answers, judged = tmp_path / "responses.jsonl", tmp_path / "judge.jsonl"
+    with answers.open("w") as f, judged.open("w") as g:
+        for i, row in enumerate(rows[:6]):
+            refused = row["kind"] == "sensitive"
+            say = "REFUSAL" if refused or i == 1 else "ANSWER"  # the judge differs on one probe
+            for k in range(4):
+                rec = {
+                    "problem_id": row["id"],
+                    "sample_index": k,
+                    "response": REFUSE if refused else ANSWER,
+                }
+                f.write(json.dumps(rec) + "\n")
+                g.write(json.dumps({"problem_id": f"{row['id']}#{k}", "response": say}) + "\n")
+    args = [sys.executable, "-m", "harness.cli.eval", "benchmark=probes_sensitive", "limit=6",
+            "backend=replay", f"backend.path={answers}", f"results_dir={tmp_path}", "run_id=j",
+            f"grading.judge='deepseek_v3 backend=replay backend.path={judged}'"]  # fmt: skip
+    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    metrics = json.loads((tmp_path / "j" / "metrics.json").read_text())
+    assert metrics["metrics"]["control_refusal_rate"]["value"] == 0.0  # the rules, not the judge
+    judge = metrics["judge"]
+    assert judge["n"] == 24 and judge["confusion"]["judge_only"] == 4
+    assert judge["agreement_pct"] == pytest.approx(100 * 20 / 24, abs=0.01)
+    lines = (tmp_path / "j" / "disagreements.jsonl").read_text().splitlines()
+    assert len(lines) == 4 and all("refusal_judge" in json.loads(x)["verdicts"] for x in lines)
