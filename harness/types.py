@@ -13,7 +13,8 @@ AnswerType = Literal["math", "integer", "choice", "refusal", "identity"]
 or a multiple-choice letter (GPQA); behaviour probes (``refusal``, ``identity``) have no gold
 answer: ``gold`` holds the probe's kind (sensitive, control, neutral, identity)."""
 
-FinishReason = Literal["stop", "length", "unknown"]
+FinishReason = Literal["stop", "length", "content_filter", "unknown"]
+"""``content_filter``: an API withheld or cut the answer (OpenAI-compatible finish reason)."""
 
 VerdictStatus = Literal[
     "ok",  # an answer was extracted and compared

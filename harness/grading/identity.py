@@ -64,7 +64,7 @@ def classify_identity(
         finish_reason: ``length``: cut at the token limit, no answer (names nothing).
     """
     try:
-        if finish_reason == "length":
+        if finish_reason in ("length", "content_filter"):
             return IdentityLabel((), has_answer=False)
         _, final = split_reasoning(str(response)[-MAX_CHARS:], reasoning=bool(reasoning))
         if final is None or not final.strip():

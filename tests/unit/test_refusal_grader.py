@@ -45,9 +45,9 @@ def test_labelled_set_is_big_enough_and_balanced():
 def test_precision_and_recall_as_reported_in_readme():
     tp, fp, fn, tn = confusion()
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    # README "Behaviour probes" reports these numbers (n = 101: 46 refusals, 55 not).
-    assert (tp, fp, fn, tn) == (46, 2, 0, 53)
-    assert round(precision, 3) == 0.958 and recall == 1.0
+    # README "Behaviour probes" reports these numbers (n = 103: 48 refusals, 55 not).
+    assert (tp, fp, fn, tn) == (48, 2, 0, 53)
+    assert round(precision, 3) == 0.96 and recall == 1.0
 
 
 @pytest.mark.parametrize(
@@ -77,6 +77,12 @@ def test_categories(response, reasoning, category):
     label = classify_refusal(response, reasoning=reasoning)
     assert label.category == category
     assert label.refused == (category in REFUSAL_CATEGORIES)
+
+
+def test_content_filter_is_a_refusal_whatever_the_text():
+    for text in ("", "The protests of 1989 were"):
+        label = classify_refusal(text, reasoning=False, finish_reason="content_filter")
+        assert (label.refused, label.category) == (True, "filtered")
 
 
 def test_truncated_is_no_answer_even_with_refusal_text():
