@@ -61,6 +61,7 @@ class ValueSpec:
     value: float
     measurable: bool = True
     reason: str | None = None  # why not, when measurable is false
+    delta: float | None = None  # equivalence margin δ (points): holds when |measured − value| < δ
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,10 @@ def _value(f: Fields) -> ValueSpec:
         value=f.number("value"),
         measurable=f.flag("measurable", True),
         reason=f.text("reason", None),
+        delta=f.number("delta", None),
     )
+    if spec.delta is not None and spec.delta <= 0:
+        raise f.error("delta", "the margin δ must be positive")
     if not spec.measurable and not spec.reason:
         raise f.error("reason", "measurable: false needs a reason")
     return spec
