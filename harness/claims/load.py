@@ -19,6 +19,7 @@ from harness.claims.nodes import Fields, compose_file
 from harness.claims.parse import parse_claim, parse_protocol
 
 PROTOCOLS_FILE = "protocols.yaml"
+NOT_CLAIMS = (PROTOCOLS_FILE, "margins.yaml", "groups.yaml")  # seeds files of other records
 _DEFAULTABLE = ("protocol", "source")
 
 
@@ -121,7 +122,7 @@ def load_claims(seeds_dir: Path) -> list[Claim]:
     protocols = load_protocols(seeds_dir)
     claims: list[Claim] = []
     for path in sorted(seeds_dir.glob("*.yaml")):
-        if path.name != PROTOCOLS_FILE:
+        if path.name not in NOT_CLAIMS:
             claims.extend(load_file(path))
     _check_links(claims, protocols)
     return claims

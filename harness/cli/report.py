@@ -9,14 +9,12 @@ harness-report wandb:entity/project --out report/   # runs logged to W&B (online
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from harness.claims import ClaimError
 from harness.errors import HarnessError
-from harness.report.rules import DEFAULT_MAX_CI_WIDTH
 
 WANDB_PREFIX = "wandb:"
 
@@ -33,13 +31,6 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", type=Path, help="output folder (default: <first input>/report)")
     p.add_argument("--seeds", type=Path, help="claims registry (default: the checkout's seeds/)")
-    p.add_argument(
-        "--max-ci-width",
-        type=float,
-        default=DEFAULT_MAX_CI_WIDTH,
-        help="value claims with a wider 95%% CI (points) are inconclusive (default: %(default)s; "
-        "'inf' disables)",
-    )
     p.add_argument(
         "--strict-protocol",
         action="store_true",
@@ -88,7 +79,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from harness.report.verdicts import Settings
 
     settings = Settings(
-        max_ci_width=math.inf if args.max_ci_width <= 0 else args.max_ci_width,
         strict_protocol=args.strict_protocol,
         resamples=args.resamples,
         seed=args.seed,

@@ -177,6 +177,9 @@ class GradingConfig:
 
     timeout_s: float = 5.0  # per response; math-verify's own default is 5 s
     workers: int | None = None  # None: all cores
+    # Behaviour probes: overrides composing an optional judge model ("gpt_4o_0513
+    # backend=openai_api"); reported next to the rule-based classifier, never substituted.
+    judge: str | None = None
     # Conventions (harness/grading/convention.py); the defaults are the DeepSeek-R1 rule.
     answer_region: str = "after_think"  # after_think | anywhere (last box of the whole text)
     truncated: str = "wrong"  # wrong | grade (grade a length-stopped response as final)

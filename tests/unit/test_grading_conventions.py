@@ -93,6 +93,6 @@ def test_report_never_pools_runs_graded_under_different_conventions(tmp_path):
     assert len(cells) == 2
     notes = {c.runs[0].run_id: c.notes for c in cells}
     assert notes["a"] == (
-        "not pooled with b: graded under answer_region=after_think, truncated=wrong vs "
+        "not pooled with b: grading convention answer_region=after_think, truncated=wrong vs "
         "answer_region=anywhere, truncated=wrong",
     )

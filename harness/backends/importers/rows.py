@@ -15,7 +15,7 @@ MAX_LISTED = 10  # how many offending lines an error message lists before "and N
 FINISH_SYNONYMS = {
     "stop": "stop", "eos": "stop", "end_turn": "stop", "stop_sequence": "stop",
     "length": "length", "max_tokens": "length", "max_length": "length",
-    "unknown": "unknown",
+    "content_filter": "content_filter", "unknown": "unknown",
 }  # fmt: skip
 
 
@@ -38,7 +38,7 @@ class LogRow:
         line: Line number (JSONL) or 1-based row number (parquet) it came from.
         response: The response text.
         sample_index: Its index among the problem's samples, when the log says.
-        finish_reason: "stop", "length" or "unknown".
+        finish_reason: "stop", "length", "content_filter" or "unknown".
         problem_id: The benchmark's problem id, when the log carries it.
         problem_index: The problem's row index in the benchmark, when that is all the log has
             (lm-eval's ``doc_id``, lighteval's ``doc.id``).
