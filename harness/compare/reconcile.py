@@ -64,6 +64,7 @@ def fixed_set_difference(
 def _side(run: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
     m = _matrix(run, run.problem_ids, run.n_samples)
     lo, hi = 100.0 * bootstrap_ci(m.mean(axis=1), **stats)
+    fixed_lo, fixed_hi = fixed_set_mean(m).interval(stats["confidence"])
     return {
         "run": run.run_id,
         "path": str(run.path),
@@ -73,8 +74,10 @@ def _side(run: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
         "pass@1": {
             "value": 100.0 * float(m.mean()),
             "ci95": [float(lo), float(hi)],
+            "ci95_fixed_set": [100.0 * fixed_lo, 100.0 * fixed_hi],
             "estimator": f"mean correctness over n={run.n_samples} samples per problem; "
-            f"percentile problem bootstrap, B={stats['resamples']}, seed={stats['seed']}",
+            f"ci95: percentile problem bootstrap, B={stats['resamples']}, seed={stats['seed']}; "
+            "ci95_fixed_set: fixed-set SE (Miller 2024 §2.2), normal interval",
         },
         "n_problems": len(run.problem_ids),
         "n_samples": run.n_samples,

@@ -10,12 +10,14 @@ from harness.compare.categories import CATEGORIES
 def _run_line(tag: str, side: dict[str, Any]) -> str:
     p1 = side["pass@1"]
     lo, hi = p1["ci95"]
+    flo, fhi = p1["ci95_fixed_set"]
     conv = side["grading_convention"]
     return (
-        f"{tag}  {side['run']}  ({side['model']}, {side['benchmark']})\n"
-        f"   pass@1 {p1['value']:6.2f}  95% CI [{lo:.2f}, {hi:.2f}]  "
-        f"n={side['n_problems']} problems x k={side['n_samples']} samples; "
-        f"graded answer_region={conv['answer_region']}, truncated={conv['truncated']}"
+        f"{tag}  {side['run']}  ({side['model']}, {side['benchmark']}), "
+        f"n={side['n_problems']} problems x k={side['n_samples']} samples, graded "
+        f"answer_region={conv['answer_region']}, truncated={conv['truncated']}\n"
+        f"   pass@1 {p1['value']:6.2f}   95% CI [{lo:.2f}, {hi:.2f}]   "
+        f"fixed set [{flo:.2f}, {fhi:.2f}]"
     )
 
 
