@@ -234,7 +234,7 @@ class ReplayBackend:
         )
         rows = self.imported.rows
         everything = None
-        if needs_problems(rows, self.match):
+        if needs_problems(rows, self.match) and self.benchmark is not None:
             from harness.data.loader import load_benchmark  # the full list, in dataset order
 
             everything, _ = load_benchmark(self.benchmark, limit=None)
