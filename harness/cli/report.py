@@ -42,6 +42,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--resamples", type=int, default=2000, help="bootstrap replicates")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--confidence", type=float, default=0.95, help="interval coverage")
+    p.add_argument(
+        "--memory",
+        type=Path,
+        action="append",
+        help="benchmarks/bench_memory_gpu.py result file for resource claims (repeatable; "
+        "default: the checkout's benchmarks/data/memory_gpu_*.json)",
+    )
     p.add_argument("--skip-incomplete", action="store_true", help="leave out dead runs")
     p.add_argument("--no-plots", action="store_true", help="write no PNG figures")
     p.add_argument("--wandb", action="store_true", help="also log tables and figures to W&B")
@@ -83,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         resamples=args.resamples,
         seed=args.seed,
         confidence=args.confidence,
+        memory_files=tuple(str(m) for m in args.memory) if args.memory else None,
     )
     try:
         inputs, out = _resolve_inputs(args.inputs, args.out)

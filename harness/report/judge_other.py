@@ -6,8 +6,9 @@
   supported only when the ratio's 95 % interval lies above it, refuted when it lies below it;
   an effect that exists but is too small to matter is not support. Without one the slope alone
   decides and the reason says so.
-- Resource: only memory measured serving the claim's context at the claim's dtype is evidence:
-  entries of metrics.json ``memory_measurements`` ({context_tokens, dtype, peak_gib, method}).
+- Resource: only memory measured serving the claim's context at the claim's dtype is evidence
+  (``memory.py``): entries of metrics.json ``memory_measurements`` ({context_tokens, dtype,
+  peak_gib, method}) and ``benchmarks/bench_memory_gpu.py`` result files (``--memory``).
   The peak accelerator memory of a vLLM run is the KV-cache pool vLLM reserves up front
   (``gpu_memory_utilization`` of the GPU), whatever the sequence needs, so it is never used.
 """
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.claims import Claim, ResourceSpec, TrendSpec
 from harness.report.judge_values import with_protocol
+from harness.report.memory import evidence, from_run
 from harness.report.pooling import Cell
 from harness.report.row import Settings, VerdictRow
 from harness.report.rules import Outcome, fmt, trend_rule
@@ -107,21 +109,22 @@ def judge_resource(judge: Judge, claim: Claim, spec: ResourceSpec) -> VerdictRow
     """Memory measured at the claim's context and dtype, else "not measured" with the reason."""
     base = {"claimed": f"≤ {fmt(spec.max_value)}", "metric": spec.metric}
     runs = [r for c in judge.cells if c.model == spec.model for r in c.runs]
-    seen = [
-        (float(m["peak_gib"]), r)
+    found = list(judge.memory) + [
+        m
         for r in runs
-        for m in r.metrics.get("memory_measurements") or []
-        if m.get("dtype") == spec.dtype and int(m.get("context_tokens", 0)) >= spec.context_tokens
+        for m in from_run(spec.model, r.run_id, r.metrics.get("memory_measurements") or [])
     ]
-    if not seen:
+    decided = evidence(found, spec.model, spec.dtype, spec.context_tokens, spec.max_value)
+    if decided is None:
         pools = [
             r.run_id
             for r in runs
             if (r.metrics.get("accounting") or {}).get("peak_accelerator_memory_gib")
         ]
         why = (
-            f"no run of {spec.model} measured memory serving {spec.context_tokens} tokens at "
-            f"{spec.dtype} (metrics.json memory_measurements)"
+            f"no measurement of {spec.model} serving {spec.context_tokens} tokens at "
+            f"{spec.dtype} (metrics.json memory_measurements, or harness-report --memory FILE "
+            "from benchmarks/bench_memory_gpu.py)"
         )
         if pools:
             why += (
@@ -129,11 +132,11 @@ def judge_resource(judge: Judge, claim: Claim, spec: ResourceSpec) -> VerdictRow
                 "sizes from gpu_memory_utilization, not what the claim needs, so it is not evidence"
             )
         return judge.row(claim, Outcome("not measured", why), **base)
-    value, run = max(seen, key=lambda x: x[0])
-    ok = value <= spec.max_value
+    verdict, m = decided
     outcome = Outcome(
-        "supported" if ok else "refuted",
-        f"peak {fmt(value)} GiB serving {spec.context_tokens} tokens at {spec.dtype} "
-        f"{'within' if ok else 'above'} {fmt(spec.max_value)} ({run.run_id})",
+        verdict,
+        f"peak {fmt(m.peak_gib)} GiB serving {m.context_tokens} tokens at {m.dtype} "
+        f"{'within' if verdict == 'supported' else 'above'} {fmt(spec.max_value)} GiB "
+        f"({m.method}; {m.source})",
     )
-    return judge.row(claim, outcome, **base, measured=value, runs=(run.run_id,))
+    return judge.row(claim, outcome, **base, measured=m.peak_gib, runs=(m.source,))

@@ -17,6 +17,9 @@ class Settings:
     resamples: int = 2000  # as StatsConfig.bootstrap_resamples (configs/config.yaml)
     seed: int = 0
     confidence: float = 0.95
+    # bench_memory_gpu.py result files for resource claims (report/memory.py); None: the
+    # checkout's benchmarks/data/memory_gpu_*.json
+    memory_files: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from harness.claims import (
 from harness.report.groups import group_rows
 from harness.report.judge_other import judge_resource, judge_trend
 from harness.report.judge_values import judge_comparison, judge_value
+from harness.report.memory import default_memory_files, load_memory_files
 from harness.report.pooling import Cell
 from harness.report.protocol import ProtocolCheck, check_protocol
 from harness.report.row import Settings, VerdictRow, source_text
@@ -51,6 +52,8 @@ class Judge:
         self.settings = settings
         self.margins = margins or {}
         self.groups = groups or {}
+        files = settings.memory_files
+        self.memory = load_memory_files(default_memory_files() if files is None else files)
 
     def protocol_of(self, claim: Claim, model: str | None = None) -> Protocol | None:
         """The protocol a run of ``model`` is held to for ``claim``.

@@ -24,7 +24,7 @@ def _rows(*runs):
         cells,
         claims,
         load_protocols(SEEDS),
-        Settings(resamples=200),
+        Settings(resamples=200, memory_files=()),
         load_margins(SEEDS),
         load_groups(SEEDS, claims),
     )
