@@ -2,7 +2,7 @@
 
 DeepSeek-R1 reports cons@64 on AIME: the answer given by most of the 64 samples is graded
 (arXiv 2501.12948, §3). The vote is over *extracted* answers grouped into equivalence classes by
-the grader, never over raw text (../shared/NOTES.md §2, "pass@n bugs").
+the grader, never over raw text (docs/protocol.md §2, "pass@n bugs").
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ DEFAULT_MAX_CI_WIDTH = 20.0
 # A 95 % interval wider than 20 points cannot tell the claim from values 10 points away, the
 # size of the gaps the claims argue about (Table 5: 28.9 vs 9.3 on AIME, 83.9 vs 74.6 on
 # MATH-500). MATH-500 at P=500 gives ~6-point intervals; AIME (P=30, problem-level SE near 9
-# points, ../shared/NOTES.md §2) gives ~30-point ones, so AIME value claims come out
+# points, docs/protocol.md §3) gives ~30-point ones, so AIME value claims come out
 # inconclusive unless a run is pooled over a larger problem set. ``--max-ci-width`` changes it.
 
 

@@ -100,7 +100,7 @@ def _golds(problems: list[Problem]) -> list[str]:
 
 def test_checksum_table_matches_docs_data_md() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text(encoding="utf-8")
-    table = re.findall(r"^\| `(\S+)` \| (\d+) \| ([0-9a-f]{64}) \|", doc, re.M)
+    table = re.findall(r"^\| `([^`]+)` \| (\d+) \| ([0-9a-f]{64}) \|", doc, re.M)
     parsed = {path: (int(rows), sha) for path, rows, sha in table}
     assert parsed.pop("gpqa_diamond/gpqa_diamond.zip → gpqa_diamond.csv") == (198, GPQA_SHA256)
     assert parsed == FILES
