@@ -70,15 +70,30 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+_WITHOUT_FULL_DATA = pytest.StashKey[dict[str, int]]()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect full-data tests whose folder is not set (they are variants of bundled tests)."""
-    keep, drop = [], []
+    keep, drop, missing = [], [], {}
     for item in items:
-        marks = [m.args[0] for m in item.iter_markers("full_data")]
-        (drop if any(full_data_dir(k) is None for k in marks) else keep).append(item)
+        kinds = [m.args[0] for m in item.iter_markers("full_data")]
+        absent = [kind for kind in kinds if full_data_dir(kind) is None]
+        for kind in absent:
+            missing[FULL_DATA_ENV[kind]] = missing.get(FULL_DATA_ENV[kind], 0) + 1
+        (drop if absent else keep).append(item)
+    config.stash[_WITHOUT_FULL_DATA] = missing
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """Say which full-data tests were deselected and which variable runs them."""
+    for env, count in sorted(config.stash.get(_WITHOUT_FULL_DATA, {}).items()):
+        terminalreporter.write_line(
+            f"{count} full-data tests deselected: set {env}=DIR to run them (README, Development)"
+        )
 
 
 @pytest.fixture(autouse=True)
