@@ -18,8 +18,11 @@ from omegaconf import DictConfig, OmegaConf
 from harness.backends.base import build_backend
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
+from harness.grading.behaviour import grade_behaviour, is_behaviour
+from harness.grading.behaviour import grader_versions as behaviour_grader_versions
 from harness.grading.graders import grader_versions
 from harness.grading.pool import GradeTask, grade_all, open_pool, vote_all
+from harness.metrics.behaviour import score_behaviour
 from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.plan.accounting import accounting
@@ -196,14 +199,27 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             log.info(
                 "replay: %d rows outside limit=%s were skipped", generated.skipped_rows, cfg.limit
             )
-        graded = grade(
-            problems,
-            generated.completions,
-            reasoning=bool(cfg.model.reasoning),
-            timeout_s=float(cfg.grading.timeout_s),
-            workers=cfg.grading.workers,
-        )
-        metrics = score(problems, graded, cfg.stats)
+        kind = cfg.benchmark.answer_type
+        if is_behaviour(kind):  # behaviour probes: grading/behaviour.py, metrics/behaviour.py
+            reasoning = bool(cfg.model.reasoning)
+            graded = grade_behaviour(generated.completions, kind, reasoning=reasoning)
+            judged = None
+            if cfg.grading.get("judge") and kind == "refusal":  # optional, never substituted
+                from harness.grading.judge_run import run_judge
+
+                graded, judged = run_judge(cfg.grading.judge, problems, graded, reasoning=reasoning)
+            metrics = score_behaviour(problems, graded, kind, cfg.stats)
+            if judged is not None:
+                metrics["judge"] = judged
+        else:
+            graded = grade(
+                problems,
+                generated.completions,
+                reasoning=bool(cfg.model.reasoning),
+                timeout_s=float(cfg.grading.timeout_s),
+                workers=cfg.grading.workers,
+            )
+            metrics = score(problems, graded, cfg.stats)
         metrics["generation"] = {
             "reused_samples": reused,
             "generated_samples": gen_log.appended,
@@ -219,7 +235,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             run_dir / results.PROVENANCE,
             provenance.collect(
                 data=data,
-                graders=grader_versions(),
+                graders=grader_versions() | behaviour_grader_versions(),
                 gpus=gpus,
                 extra={
                     "backend": {"name": backend.name, **backend_facts(backend)},

@@ -26,7 +26,7 @@ from harness.backends.base import Generation, Sink
 from harness.errors import HarnessError
 from harness.types import Completion, Problem
 
-_FINISH = {"stop", "length"}
+_FINISH = {"stop", "length", "content_filter"}
 _MAX_LISTED = 10  # how many offending lines an error message lists before "and N more"
 
 
@@ -59,7 +59,8 @@ def _parse_row(path: Path, lineno: int, text: str) -> dict:
     finish = row.get("finish_reason")
     if finish is not None and finish not in _FINISH and finish != "unknown":
         raise ReplayError(
-            f'{path}:{lineno}: \'finish_reason\' must be "stop" or "length", got {finish!r}'
+            f'{path}:{lineno}: \'finish_reason\' must be "stop", "length" or "content_filter", '
+            f"got {finish!r}"
         )
     return row
 

@@ -21,6 +21,7 @@ from harness.claims.nodes import Fields, compose_file
 from harness.claims.parse import parse_claim, parse_protocol
 
 PROTOCOLS_FILE = "protocols.yaml"
+NOT_CLAIMS = (PROTOCOLS_FILE, "margins.yaml", "groups.yaml", ARTICLES_INDEX_FILE)  # other records
 _DEFAULTABLE = ("protocol", "source")
 
 
@@ -123,7 +124,7 @@ def load_claims(seeds_dir: Path) -> list[Claim]:
     protocols = load_protocols(seeds_dir)
     claims: list[Claim] = []
     for path in sorted(seeds_dir.glob("*.yaml")):
-        if path.name not in (PROTOCOLS_FILE, ARTICLES_INDEX_FILE):
+        if path.name not in NOT_CLAIMS:
             claims.extend(load_file(path))
     _check_links(claims, protocols)
     return attach_articles(claims, load_articles(seeds_dir))

@@ -163,6 +163,9 @@ class GradingConfig:
 
     timeout_s: float = 5.0  # per response; math-verify's own default is 5 s
     workers: int | None = None  # None: all cores
+    # Behaviour probes: overrides composing an optional judge model ("gpt_4o_0513
+    # backend=openai_api"); reported next to the rule-based classifier, never substituted.
+    judge: str | None = None
 
 
 @dataclass

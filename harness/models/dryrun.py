@@ -24,7 +24,21 @@ def bundled(name: str) -> str:
     return str(path)
 
 
+def dryrun_source(benchmark: str) -> str:
+    """The dryrun's data for ``benchmark``: a bundled probe set, else MATH-500 as before."""
+    from harness.data.probes import PROBE_SETS, probe_file
+
+    return probe_file(benchmark) if benchmark in PROBE_SETS else bundled("math500")
+
+
 def register_resolvers() -> None:
-    """Register ``harness_data`` (idempotent)."""
-    if not OmegaConf.has_resolver("harness_data"):
-        OmegaConf.register_new_resolver("harness_data", bundled)
+    """Register ``harness_data``, ``harness_dryrun_data`` and ``harness_probes`` (idempotent)."""
+    from harness.data.probes import probe_file
+
+    for name, fn in (
+        ("harness_data", bundled),
+        ("harness_dryrun_data", dryrun_source),
+        ("harness_probes", probe_file),
+    ):
+        if not OmegaConf.has_resolver(name):
+            OmegaConf.register_new_resolver(name, fn)
