@@ -124,8 +124,8 @@ def score(
 
 
 # Backend keys that cannot change a completion, so changing them keeps a run resumable.
-# Batch size and TP can change numerics (NOTES.md §2), so they stay in the key. Replicas only
-# split the problems (each sample keeps its seed); a resumed run batches differently anyway.
+# Batch size and TP can change numerics (docs/protocol.md §2), so they stay in the key. Replicas
+# only split the problems (each sample keeps its seed); a resumed run batches differently anyway.
 _NON_SEMANTIC_BACKEND_KEYS = {
     "gpu_memory_utilization", "concurrency", "timeout_s", "retries", "backoff_s",
     "data_parallel_size",

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from harness.claims.articles import Article
 
 Kind = Literal["value", "comparison", "trend", "resource", "not_measurable"]
 KINDS: tuple[str, ...] = ("value", "comparison", "trend", "resource", "not_measurable")
@@ -38,8 +41,9 @@ class Source:
         row: Row label as printed.
         column: Column label as printed.
         section: Section or passage for prose claims.
-        article: File name under ``shared/articles/`` for press claims; then quote is set.
+        article: File name of a press article (``seeds/articles_index.yaml``); then quote is set.
         quote: A short verbatim quote (at most 25 words).
+        article_ref: The article's index entry (outlet, title, date), set by the loader.
     """
 
     document: str
@@ -49,6 +53,7 @@ class Source:
     section: str | None = None
     article: str | None = None
     quote: str | None = None
+    article_ref: Article | None = None
 
 
 @dataclass(frozen=True)

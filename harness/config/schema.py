@@ -258,4 +258,4 @@ def register() -> None:
     register_resolvers()
     from harness.models.dryrun import register_resolvers as register_dryrun_resolvers
 
-    register_dryrun_resolvers()  # ${harness_data:...}: ../shared copy, else the bundled one
+    register_dryrun_resolvers()  # ${harness_data:...}: the bundled 5-problem copies

@@ -13,8 +13,8 @@ from harness.types import VerdictStatus
 THINK_END = "</think>"
 
 # Longest text handed to a parser. Final sections are summaries; MATH-500 gold solutions, which
-# are shaped like them, are 422 characters at the median and 3,356 at most (measured on
-# ../shared/benchmarks/math500/test.jsonl). Longer texts are cut to their tail / last-box region.
+# are shaped like them, are 422 characters at the median and 3,356 at most (measured on the
+# full MATH-500 file, docs/data.md §2). Longer texts are cut to their tail / last-box region.
 MAX_PARSE_CHARS = 8_000
 
 # Longest box content accepted. MATH-500 gold answers are at most 53 characters (measured as

@@ -2,7 +2,8 @@
 
 DeepSeek-R1 reports cons@64 on AIME: the answer given by most of the 64 samples is graded
 (arXiv 2501.12948, §3). The vote is over *extracted* answers grouped into equivalence classes by
-the grader, never over raw text (pass@n bugs: voting over raw strings splits equal answers).
+the grader, never over raw text (docs/protocol.md §2, "pass@n bugs": voting over raw strings
+splits equal answers).
 
 Tie rule (fractional credit): when m answer classes tie for the most votes, the problem scores
 c/m, where c is the number of tied classes that are correct (0 or 1 in practice). This is the

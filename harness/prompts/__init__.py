@@ -1,6 +1,6 @@
 r"""The prompt stage: what the model is sent for one problem, byte for byte.
 
-DeepSeek-R1 README, "Usage Recommendations" (NOTES §1):
+DeepSeek-R1 README, "Usage Recommendations" (docs/protocol.md §1):
 
 * no system prompt: everything goes in the one user turn;
 * the user turn is the problem, a newline, then the instruction of its answer type

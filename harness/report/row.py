@@ -81,7 +81,8 @@ def source_text(source: Source) -> str:
     if source.section:
         parts.append(source.section)
     if source.article:
-        parts.append(f"article {source.article}: “{source.quote}”")
+        cited = source.article_ref.citation if source.article_ref else source.article
+        parts.append(f"{cited}: “{source.quote}”")
     return "; ".join(parts)
 
 

@@ -1,5 +1,6 @@
-"""harness-report end to end: real run directories (oracle replay on the real ../shared benchmark
-files through the real harness-eval CLI) → verdicts.json, report.md, PNG figures, W&B offline run.
+"""harness-report end to end: real run directories (oracle replay on the real benchmark files
+bundled in tests/data, through the real harness-eval CLI) → verdicts.json, report.md, PNG figures,
+W&B offline run.
 
 Oracle rates are chosen so each verdict is known in advance:
 - r1_distill_qwen_1_5b on MATH-500 (100 problems, two runs of 85 % and 80 % pooled to n=8):
@@ -25,9 +26,7 @@ import pytest
 from harness.data.loader import load_benchmark
 from harness.data.oracle import oracle_rows, write_rows
 from harness.report.rules import VERDICTS
-from tests.conftest import REPO, compose, shared_file
-
-pytestmark = pytest.mark.shared
+from tests.conftest import REPO, compose, data_file
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MATH_RATES = [1.0, 1.0, 1.0, 0.75, 0.5]  # mean 0.85 per cycle of five problems
@@ -40,7 +39,7 @@ def _cli(module: str, *args: str) -> subprocess.CompletedProcess:
 
 
 def _run(tmp: Path, run_id: str, bench: str, model: str, limit: int, n: int, rates, seed=1):
-    source = shared_file(bench, "test.jsonl")
+    source = data_file(bench)
     overrides = [f"benchmark={bench}", f"benchmark.source={source}", f"limit={limit}"]
     problems, _ = load_benchmark(compose(overrides).benchmark, limit=limit)
     per = [rates[i % len(rates)] for i in range(len(problems))]
