@@ -8,7 +8,7 @@ sample matrix with the curve's rule: a sample that used more than B tokens was c
 answer; every other verdict stands.
 
 Rule (minimum-effect test, Lakens 2017 "Equivalence tests", SPPS 8(4)): supported when the
-interval's lower bound reaches the claim's ``min_effect``; refuted when its upper bound stays
+interval's lower bound exceeds the claim's ``min_effect``; refuted when its upper bound stays
 below it (the gain, if any, is smaller than what the claim needs); otherwise inconclusive.
 """
 
@@ -106,7 +106,7 @@ def budget_trend(
         f"[{fmt(lo)}, {fmt(hi)}] (paired bootstrap over {cell.n_problems} problems, "
         f"n={cell.n_samples}); minimum effect {fmt(need)}"
     )
-    if lo >= need:
+    if lo > need:
         return Outcome("supported", f"{where}: the interval clears it"), effect, (lo, hi)
     if hi < need:
         return Outcome("refuted", f"{where}: the interval stays below it"), effect, (lo, hi)

@@ -8,6 +8,7 @@ recursively, skipping Hydra's ``.hydra/``, W&B's ``wandb/`` and earlier ``report
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class RunSamples:
 
 @dataclass(frozen=True)
 class Run:
-    """One evaluation run as the report needs it.
+    r"""One evaluation run as the report needs it.
 
     Attributes:
         path: The run directory.
@@ -80,6 +81,9 @@ class Run:
         metrics: metrics.json as a dict.
         provenance: provenance.json as a dict (empty when absent).
         samples: The sample matrix from samples.jsonl.
+        prompt_sha256: sha256 of the prompts sent (sample 0 of each problem, in file order):
+            chat template, instruction and think prefix in one value; None when not recorded.
+        think_prefix: Whether the prompts end with the forced "<think>\n" (None: unknown).
     """
 
     path: Path
@@ -95,6 +99,8 @@ class Run:
     metrics: dict[str, Any]
     provenance: dict[str, Any]
     samples: RunSamples
+    prompt_sha256: str | None = None
+    think_prefix: bool | None = None
 
     @property
     def n_samples(self) -> int:
@@ -176,11 +182,20 @@ def _graded(row: dict[str, Any]) -> GradedSample:
 
 def load_samples(path: Path) -> RunSamples:
     """Read samples.jsonl into a ``RunSamples`` (problem order: first appearance in the file)."""
+    return _load_samples(path)[0]
+
+
+def _load_samples(path: Path) -> tuple[RunSamples, list[str]]:
+    """The samples and the prompt of sample 0 of each problem (empty when not recorded)."""
     graded: list[GradedSample] = []
+    prompts: list[str] = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
-                graded.append(_graded(json.loads(line)))
+                row = json.loads(line)
+                graded.append(_graded(row))
+                if row.get("sample_index") == 0 and isinstance(row.get("prompt"), str):
+                    prompts.append(row["prompt"])
     if not graded:
         raise ReportInputError(f"{path} holds no samples; re-run the evaluation")
     ids = list(dict.fromkeys(s.completion.problem_id for s in graded))
@@ -195,7 +210,7 @@ def load_samples(path: Path) -> RunSamples:
         i, j = row[s.completion.problem_id], s.completion.sample_index
         extracted[i][j] = s.extracted
         disagree[i, j] = s.disagreement
-    return RunSamples(
+    samples = RunSamples(
         problem_ids=tuple(ids),
         correct=m.correct,
         groups=m.groups,
@@ -206,6 +221,7 @@ def load_samples(path: Path) -> RunSamples:
         lengths=m.lengths,
         length_unit=m.length_unit,
     )
+    return samples, prompts
 
 
 def load_run(run_dir: Path) -> Run:
@@ -228,6 +244,8 @@ def load_run(run_dir: Path) -> Run:
     benchmark = (config.get("benchmark") or {}).get("name")
     if not model or not benchmark:
         raise ReportInputError(f"{run_dir / CONFIG} lacks model.name or benchmark.name")
+    samples, prompts = _load_samples(run_dir / SAMPLES)
+    digest = hashlib.sha256("\x00".join(prompts).encode()).hexdigest() if prompts else None
     return Run(
         path=run_dir,
         run_id=str(config.get("run_id") or run_dir.name),
@@ -241,7 +259,9 @@ def load_run(run_dir: Path) -> Run:
         config=config,
         metrics=_read_json(run_dir / METRICS),
         provenance=provenance,
-        samples=load_samples(run_dir / SAMPLES),
+        samples=samples,
+        prompt_sha256=digest,
+        think_prefix=all(p.endswith("<think>\n") for p in prompts) if prompts else None,
     )
 
 

@@ -126,7 +126,8 @@ def test_scaling_claim_supported_flat_curve_refuted(report):
     assert row.verdict == "supported", row.reason
     assert row.measured == pytest.approx(25.0) and row.ci95[0] >= 5.0
     flat = next(c for c in report.cells if c.model == "r1_distill_qwen_7b")
-    spec = TrendSpec("r1_distill_qwen_7b", "aime24", "budget", "pass@1", "increasing", 5.0)
+    spec = TrendSpec("r1_distill_qwen_7b", "aime24", "budget", "pass@1", "increasing",
+                     min_effect=5.0)  # fmt: skip
     outcome, effect, ci = budget_trend(flat, spec, report_settings())
     assert (outcome.verdict, effect, ci) == ("refuted", 0.0, (0.0, 0.0))
 
