@@ -8,9 +8,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import Any
 
 from harness.grading import grader_math_verify as mv
 from harness.grading.normalize import strip_string, to_int
+
+
+def plain_number(answer: str) -> Decimal | None:
+    """The value of a plain decimal answer ("25", "-0.50"), rounded as the grader rounds; else None.
+
+    Such answers need no LaTeX parse (5–8 ms each with antlr): they compare by value, with
+    math-verify's 6-decimal rounding (``grader_math_verify.same_number``).
+    """
+    text = answer.strip()
+    if not mv._PLAIN_NUMBER.fullmatch(text):
+        return None
+    try:
+        with localcontext() as ctx:
+            ctx.prec = mv._PRECISION
+            return Decimal(text).quantize(mv._ROUNDING).normalize()
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        return None
 
 
 def _key(answer: str, answer_type: str) -> Hashable:
@@ -21,6 +40,9 @@ def _key(answer: str, answer_type: str) -> Hashable:
         value = to_int(answer)
         if value is not None:
             return value
+    number = plain_number(answer)
+    if number is not None:
+        return ("number", number)
     try:
         return strip_string(answer)
     except Exception:
@@ -39,11 +61,38 @@ def vote_groups_exact(answers: list[str | None], answer_type: str) -> list[int |
     return out
 
 
+def needs_parser(answers: list[str | None], answer_type: str) -> bool:
+    """Say whether grouping these answers may call the LaTeX parser.
+
+    It may when some math answer is not a plain number; otherwise ``vote_groups`` is cheap
+    enough to run in the parent.
+    """
+    if answer_type != "math":
+        return False
+    return any(a is not None and plain_number(a) is None for a in answers)
+
+
+def _parsed(text: str, timeout: int | None) -> list[Any]:
+    """A class representative: a plain number as an exact sympy Rational, else the LaTeX parse."""
+    number = plain_number(text)
+    if number is not None:
+        from sympy import Rational  # sympy is math-verify's own dependency
+
+        return [Rational(str(number)), text]
+    try:
+        return mv.parse_gold(text, timeout)
+    except BaseException as exc:  # noqa: BLE001 - math-verify's TimeoutException too
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        return []
+
+
 def vote_groups(answers: list[str | None], answer_type: str, timeout_s: float) -> list[int | None]:
     """Assign each extracted answer to an equivalence class; ids in order of first appearance.
 
-    Integers compare by value, letters by letter, math answers by math-verify (each distinct
-    answer is compared with one representative per class). The math step stops after
+    Integers compare by value, letters by letter, plain decimal numbers by value (rounded to 6
+    decimals), other math answers by math-verify (each distinct answer is compared with one
+    representative per class; two plain numbers never reach it). The math step stops after
     ``timeout_s`` per distinct answer in all; answers left then are grouped by normalised string.
     The bound is soft in-process; ``pool.vote_all`` adds a hard one.
 
@@ -57,12 +106,13 @@ def vote_groups(answers: list[str | None], answer_type: str, timeout_s: float) -
 
     """
     exact = vote_groups_exact(answers, answer_type)
-    if answer_type != "math":
-        return exact
+    if not needs_parser(answers, answer_type):
+        return exact  # letters, integers, plain numbers: equal keys ⇔ equivalent answers
     n_exact = len({g for g in exact if g is not None})
     deadline = time.monotonic() + timeout_s * max(1, n_exact)
     timeout = mv.soft_timeout(timeout_s)
     reps: list[list] = []  # parsed representative of each merged class
+    numeric: list[bool] = []  # whether that representative is a plain number
     merged: dict[int, int] = {}  # exact-group id → merged class id
     first_text: dict[int, str] = {}
     for a, g in zip(answers, exact, strict=True):
@@ -71,21 +121,20 @@ def vote_groups(answers: list[str | None], answer_type: str, timeout_s: float) -
     for g in sorted(first_text):
         target = len(reps)
         if time.monotonic() < deadline and not mv._risky(first_text[g]):
-            try:
-                parsed = mv.parse_gold(first_text[g], timeout)
-            except BaseException as exc:  # noqa: BLE001 - math-verify's TimeoutException too
-                if isinstance(exc, KeyboardInterrupt | SystemExit):
-                    raise
-                parsed = []
+            parsed = _parsed(first_text[g], timeout)
+            number = plain_number(first_text[g]) is not None
             for cid, rep in enumerate(reps):
                 if time.monotonic() >= deadline:
                     break
+                if number and numeric[cid]:
+                    continue  # two plain numbers: their exact keys already differ
                 if parsed and rep and mv.equivalent(rep, parsed, timeout)[0]:
                     target = cid
                     break
         else:
-            parsed = []
+            parsed, number = [], False
         if target == len(reps):
             reps.append(parsed)
+            numeric.append(number)
         merged[g] = target
     return [None if g is None else merged[g] for g in exact]
