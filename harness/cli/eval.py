@@ -39,14 +39,21 @@ def format_summary(metrics: dict[str, Any]) -> str:
 
 
 def _task(cfg: DictConfig) -> None:
-    from harness.pipeline import run  # heavy imports only once the config composed
+    from harness.store import run_log
+    from harness.store.secrets import redact
 
+    run_log.redact_handlers()  # console too: W&B copies it into output.log
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
+        from harness.config.validate import check_values
+
+        check_values(cfg)  # before anything is read or written
+        from harness.pipeline import run  # heavy imports only once the config is valid
+
         outcome = run(cfg, run_dir)
     except HarnessError as exc:
         log.error("%s", exc)
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         sys.exit(2)
     print(format_summary(outcome.metrics))
     if outcome.n_disagreements:
