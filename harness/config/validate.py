@@ -12,6 +12,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.store.run_dir import check_plain_name
+from harness.store.secrets import redact
 
 
 class ConfigValueError(HarnessError):
@@ -70,3 +71,8 @@ def check_values(cfg: Any) -> None:
     _rule("grading.workers", w, w is None or (_is_int(w) and w >= 1),
           "≥ 1, or null for one per core")  # fmt: skip
     check_plain_name("run_id", cfg.run_id)
+    if redact(str(cfg.run_id)) != str(cfg.run_id):
+        raise ConfigValueError(
+            "run_id holds a credential (the value of a KEY/TOKEN/… environment variable): it "
+            "would become a folder name and a W&B run name; choose another run_id"
+        )
