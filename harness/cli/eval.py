@@ -61,8 +61,23 @@ def _task(cfg: DictConfig) -> None:
     print(f"run directory: {run_dir}")
 
 
+def _check_run_ids(args: list[str]) -> None:
+    """Refuse a non-plain ``run_id=`` override before Hydra makes its directory."""
+    from harness.store.run_dir import check_plain_name
+
+    for arg in args:
+        if arg.startswith("run_id="):
+            for value in arg.removeprefix("run_id=").split(","):  # a -m sweep lists values
+                try:
+                    check_plain_name("run_id", value)
+                except HarnessError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    sys.exit(2)
+
+
 def main() -> None:
     """Entry point of the ``harness-eval`` console script."""
+    _check_run_ids(sys.argv[1:])
     register()
     app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
     app(_task)()

@@ -78,16 +78,28 @@ def plain_name(value: object) -> str:
     text = _UNSAFE.sub("-", str(value))
     while ".." in text:
         text = text.replace("..", ".")
-    text = text.lstrip(".") or "unnamed"
+    text = text.strip(".-") or "unnamed"
     return text[:MAX_NAME_CHARS]
 
 
+def run_dir_name(run_id: object) -> str:
+    """``${harness_run_id:${run_id}}`` in ``hydra.run.dir``: the run_id, checked.
+
+    Hydra creates the run directory before the task starts, so ``run_id=../x`` must fail while
+    the directory's path is resolved, not later.
+    """
+    check_plain_name("run_id", run_id)
+    return str(run_id)
+
+
 def register_resolvers() -> None:
-    """Register ``${harness_name:x}`` and ``${harness_run_token:}`` (idempotent)."""
+    """Register ``${harness_name:x}``, ``${harness_run_id:x}``, ``${harness_run_token:}``."""
     from omegaconf import OmegaConf
 
     if not OmegaConf.has_resolver("harness_name"):
         OmegaConf.register_new_resolver("harness_name", plain_name)
+    if not OmegaConf.has_resolver("harness_run_id"):
+        OmegaConf.register_new_resolver("harness_run_id", run_dir_name)
     if not OmegaConf.has_resolver("harness_run_token"):
         OmegaConf.register_new_resolver("harness_run_token", lambda: RUN_TOKEN)
 

@@ -14,8 +14,9 @@ from typing import Any
 
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
 _MIN_SECRET_LEN = 6  # shorter values are not plausible credentials and would over-redact
-# scheme://userinfo@ (RFC 3986 §3.2.1): the userinfo of a URL is a credential.
-_URL_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@?#]+@")
+# scheme://userinfo@ (RFC 3986 §3.2.1): the userinfo of a URL is a credential. Hydra writes
+# sweep overrides with escaped colons (http\://user\:key@host), hence the optional backslash.
+_URL_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*\\?://)[^/\s@?#]+@")
 URL_REDACTED = r"\1[REDACTED]@"
 
 
