@@ -1,12 +1,24 @@
-"""Grading throughput on long R1-style responses and on adversarial ones.
+"""Grading throughput on long R1-style responses and on adversarial ones, and the whole grading
+stage (grading plus cons@n voting, ``harness.pipeline.grade``) against an earlier commit.
 
 Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_grading.py [--n 6400] [--workers 2]
+     [--baseline REV]
 Needs ../shared/benchmarks/math500/test.jsonl.
+
+``--baseline REV`` times the grading stage of commit REV (``git archive`` into a temporary
+folder, run by this same script in a subprocess) on the very same responses, alternating with
+the checkout's code, ``--repeats`` times each; the best time of each is compared.
 """
 
 import argparse
+import hashlib
 import json
+import os
 import random
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,12 +86,107 @@ def run(name: str, tasks: list[GradeTask], workers: int, timeout_s: float) -> No
     )
 
 
+def stage_inputs(n: int, per_problem: int) -> tuple[list, list]:
+    """Problems and completions for ``harness.pipeline.grade``: the long responses, as a run."""
+    from harness.types import Completion, Problem
+
+    tasks = long_responses(n, random.Random(0), per_problem)
+    problems, completions = [], []
+    for i, t in enumerate(tasks):
+        pid = f"p{i // per_problem}"
+        if i % per_problem == 0:
+            problems.append(Problem(pid, "question", t.gold, "math"))
+        completions.append(Completion(pid, i % per_problem, t.response, "stop"))
+    return problems, completions
+
+
+def time_stage(n: int, per_problem: int, workers: int, timeout_s: float) -> dict:
+    """Wall time of the grading stage (workers start, grade, vote) and of grading alone."""
+    import logging
+
+    from harness.pipeline import grade
+
+    logging.disable(logging.WARNING)
+    problems, completions = stage_inputs(n, per_problem)
+    t0 = time.perf_counter()
+    graded = grade(problems, completions, reasoning=True, timeout_s=timeout_s, workers=workers)
+    stage = time.perf_counter() - t0
+    tasks = long_responses(n, random.Random(0), per_problem)
+    t0 = time.perf_counter()
+    grade_all_timed(tasks, workers=workers, timeout_s=timeout_s, progress=False)
+    alone = time.perf_counter() - t0
+    groups = json.dumps([g.vote_group for g in graded]).encode()
+    return {"stage_s": stage, "grading_s": alone, "correct": sum(g.correct for g in graded),
+            "groups_sha": hashlib.sha256(groups).hexdigest()}  # fmt: skip
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """The repository at ``rev`` (``git archive``), unpacked under ``into``."""
+    root = Path(__file__).resolve().parents[1]
+    archive = into / "baseline.tar"
+    with archive.open("wb") as handle:
+        subprocess.run(["git", "archive", rev], cwd=root, stdout=handle, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into / "tree", filter="data")
+    return into / "tree"
+
+
+def stage_in(tree: Path, args: argparse.Namespace) -> dict:
+    """Run ``time_stage`` with the code of ``tree`` in a fresh interpreter."""
+    cmd = [sys.executable, __file__, "--stage-only", "--n", str(args.n)]
+    cmd += ["--workers", str(args.workers), "--timeout", str(args.timeout), "--data", str(DATA)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare_stage(args: argparse.Namespace) -> None:
+    """Time the grading stage of the checkout and of ``--baseline``, alternating."""
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        old_tree = checkout(args.baseline, Path(tmp)) if args.baseline else None
+        new, old = [], []
+        for _ in range(args.repeats):
+            if old_tree is not None:
+                old.append(stage_in(old_tree, args))
+            new.append(stage_in(here, args))
+    best_new = min(new, key=lambda r: r["stage_s"])
+    print(
+        f"grading stage (grade + vote, 64 samples/problem, {args.n} responses, workers start "
+        f"included): {best_new['stage_s']:.2f} s = {args.n / best_new['stage_s']:,.0f} "
+        f"responses/s; grading alone {best_new['grading_s']:.2f} s, so stage/grading = "
+        f"{best_new['stage_s'] / best_new['grading_s']:.2f}x (best of {args.repeats})"
+    )
+    if old:
+        best_old = min(old, key=lambda r: r["stage_s"])
+        same = best_old["correct"] == best_new["correct"]
+        print(
+            f"baseline {args.baseline}: stage {best_old['stage_s']:.2f} s = "
+            f"{args.n / best_old['stage_s']:,.0f} responses/s (stage/grading = "
+            f"{best_old['stage_s'] / best_old['grading_s']:.2f}x); speed-up of the stage "
+            f"{best_old['stage_s'] / best_new['stage_s']:.2f}x; same verdicts: {same}; "
+            f"same vote groups: {best_old['groups_sha'] == best_new['groups_sha']}"
+        )
+        print(f"all stage times: new {[round(r['stage_s'], 2) for r in new]}, "
+              f"baseline {[round(r['stage_s'], 2) for r in old]}")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=6400)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=5.0)
+    ap.add_argument("--baseline", help="git revision whose grading stage to time alongside")
+    ap.add_argument("--repeats", type=int, default=2, help="stage timings per code version")
+    ap.add_argument("--stage-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, default=DATA, help="MATH-500 test.jsonl")
     args = ap.parse_args()
+    global DATA
+    DATA = args.data
+    if args.stage_only:  # a child of compare_stage: one timing, as JSON
+        print(json.dumps(time_stage(args.n, 64, args.workers, args.timeout)))
+        return
+    compare_stage(args)
     rng = random.Random(0)
     for per_problem, label in [
         (64, "long R1-style, 64 samples/problem"),
