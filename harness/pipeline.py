@@ -73,7 +73,8 @@ def grade(
             ([verdicts[i][0].extracted for i in idxs], by_id[pid].answer_type)
             for pid, idxs in rows.items()
         ]
-        groups = vote_all(answers, workers=workers, timeout_s=timeout_s, pool=pool)
+        correct = [[verdicts[i][0].correct for i in idxs] for idxs in rows.values()]
+        groups = vote_all(answers, workers=workers, timeout_s=timeout_s, pool=pool, correct=correct)
     vote: list[int | None] = [None] * len(completions)
     for idxs, classes in zip(rows.values(), groups, strict=True):
         for i, g in zip(idxs, classes, strict=True):

@@ -165,9 +165,12 @@ def grade_all(
     return [pair for pair, _ in timed]
 
 
-def _vote_chunk(problems: list[tuple[list[str | None], str]], timeout_s: float) -> list:
+_Vote = tuple[list[str | None], str, list[bool] | None]  # answers, answer_type, verdicts
+
+
+def _vote_chunk(problems: list[_Vote], timeout_s: float) -> list:
     """Worker: ``vote_groups`` for several problems, in order."""
-    return [vote_groups(answers, answer_type, timeout_s) for answers, answer_type in problems]
+    return [vote_groups(a, t, timeout_s, correct) for a, t, correct in problems]
 
 
 def _vote_budget(answers: list[str | None], timeout_s: float) -> float:
@@ -180,6 +183,7 @@ def vote_all(
     workers: int | None,
     timeout_s: float,
     pool: ProcessPool | None = None,
+    correct: Sequence[list[bool]] | None = None,
 ) -> list[list[int | None]]:
     """Run ``vote_groups`` for many problems, the LaTeX ones in worker processes under a hard limit.
 
@@ -194,18 +198,22 @@ def vote_all(
         workers: Worker processes (None: all cores).
         timeout_s: Per-answer budget in seconds.
         pool: A pool from ``open_pool`` to use (left open); None: a new one for this call.
+        correct: The primary grader's verdicts per problem (see ``vote_groups``), if known.
 
     Returns:
         Class ids per problem, as ``vote_groups`` returns them.
 
     """
+    votes: list[_Vote] = [
+        (a, t, None if correct is None else list(correct[i])) for i, (a, t) in enumerate(problems)
+    ]
     out: list[list[int | None] | None] = [None] * len(problems)
     pending = []
-    for i, (answers, answer_type) in enumerate(problems):
-        if needs_parser(answers, answer_type):
+    for i, (answers, answer_type, verdicts) in enumerate(votes):
+        if needs_parser(answers, answer_type, verdicts):
             pending.append(i)
         else:
-            out[i] = vote_groups(answers, answer_type, timeout_s)
+            out[i] = vote_groups(answers, answer_type, timeout_s, verdicts)
     if pending:
         n_workers = workers or os.cpu_count() or 1
         size = max(1, min(VOTE_CHUNK_MAX, len(pending) // (4 * n_workers)))
@@ -214,7 +222,7 @@ def vote_all(
             futures = [
                 pool.schedule(
                     _vote_chunk,
-                    args=([problems[i] for i in c], timeout_s),
+                    args=([votes[i] for i in c], timeout_s),
                     timeout=sum(_vote_budget(problems[i][0], timeout_s) for i in c),
                 )
                 for c in chunks
@@ -229,7 +237,7 @@ def vote_all(
             singles = {
                 i: pool.schedule(
                     _vote_chunk,
-                    args=([problems[i]], timeout_s),
+                    args=([votes[i]], timeout_s),
                     timeout=_vote_budget(problems[i][0], timeout_s),
                 )
                 for i in retry
@@ -238,7 +246,5 @@ def vote_all(
                 try:
                     out[i] = fut.result()[0]
                 except Exception:
-                    out[i] = vote_groups_exact(*problems[i])
-    return [
-        g if g is not None else vote_groups_exact(*p) for g, p in zip(out, problems, strict=True)
-    ]
+                    out[i] = vote_groups_exact(*votes[i])
+    return [g if g is not None else vote_groups_exact(*v) for g, v in zip(out, votes, strict=True)]

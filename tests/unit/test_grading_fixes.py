@@ -110,3 +110,23 @@ def test_worker_warm_up_loads_the_latex_parser() -> None:
     pool_module._init_worker()
     # The warm-up answer went through the LaTeX parse (a plain "1" would take the fast path).
     assert mv.parse_gold.cache_info().currsize == 1
+
+
+def test_voting_with_verdicts_merges_correct_answers_and_parses_only_wrong_ones() -> None:
+    answers = ["\\frac{1}{2}", "0.5", "\\dfrac12", "\\sqrt{2}", "\\sqrt2", "3", None]
+    correct = [True, True, True, False, False, False, False]
+    groups = vote_groups(answers, "math", timeout_s=5.0, correct=correct)
+    assert groups == [0, 0, 0, 1, 1, 2, None]
+    assert groups == vote_groups(answers, "math", timeout_s=5.0)  # same classes, less parsing
+    assert not needs_parser(["\\frac12", "3"], "math", [True, False])  # only a correct LaTeX one
+    mv.parse_gold.cache_clear()
+    vote_groups(["\\frac{1}{2}", "\\frac{2}{4}", "7"], "math", 5.0, [True, True, False])
+    assert mv.parse_gold.cache_info().currsize == 0  # no LaTeX parse at all
+
+
+def test_vote_all_with_verdicts_matches_vote_groups() -> None:
+    problems = [(["\\frac{1}{2}", "0.5", "\\pi", "x+1", "1+x"], "math")] * 3
+    correct = [[True, True, False, False, False]] * 3
+    expected = [vote_groups(a, t, 5.0, c) for (a, t), c in zip(problems, correct, strict=True)]
+    assert vote_all(problems, workers=2, timeout_s=5.0, correct=correct) == expected
+    assert expected[0] == [0, 0, 1, 2, 2]
