@@ -172,6 +172,7 @@ def compare_stage(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    global DATA
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=6400)
     ap.add_argument("--workers", type=int, default=2)
@@ -181,7 +182,6 @@ def main() -> None:
     ap.add_argument("--stage-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, default=DATA, help="MATH-500 test.jsonl")
     args = ap.parse_args()
-    global DATA
     DATA = args.data
     if args.stage_only:  # a child of compare_stage: one timing, as JSON
         print(json.dumps(time_stage(args.n, 64, args.workers, args.timeout)))

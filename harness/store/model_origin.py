@@ -33,12 +33,8 @@ def _default_model() -> str | None:
     return None
 
 
-def model_named(cfg: DictConfig) -> bool:
-    """Say whether the run's model was named by the user (always true for generating backends).
-
-    Outside a Hydra app (the compose API) the caller chose the config, so it counts as named.
-    """
-    if cfg.backend.name != "replay":
+def _named(backend_name: str) -> bool:
+    if backend_name != "replay":
         return True
     from hydra.core.hydra_config import HydraConfig
 
@@ -50,6 +46,30 @@ def model_named(cfg: DictConfig) -> bool:
         if key == "model" or key.startswith("model."):
             return True
     return hc.runtime.choices.get("model") != _default_model()
+
+
+def model_named(cfg: DictConfig) -> bool:
+    """Say whether the run's model was named by the user (always true for generating backends).
+
+    Outside a Hydra app (the compose API) the caller chose the config, so it counts as named.
+    """
+    return _named(str(cfg.backend.name))
+
+
+def model_label(model_name: str, backend_name: str) -> str:
+    """The model part of the default run_id (``${harness_model:${model.name},${backend.name}}``).
+
+    The model's name, or ``unknown`` for a replay that names none, as a plain name.
+    """
+    from harness.store.run_dir import plain_name
+
+    return plain_name(model_name if _named(str(backend_name)) else UNKNOWN)
+
+
+def register_resolvers() -> None:
+    """Register ``${harness_model:…}`` (idempotent)."""
+    if not OmegaConf.has_resolver("harness_model"):
+        OmegaConf.register_new_resolver("harness_model", model_label)
 
 
 def unknown_model(cfg: DictConfig) -> dict[str, Any]:

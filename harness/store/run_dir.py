@@ -102,6 +102,9 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("harness_run_id", run_dir_name)
     if not OmegaConf.has_resolver("harness_run_token"):
         OmegaConf.register_new_resolver("harness_run_token", lambda: RUN_TOKEN)
+    from harness.store.model_origin import register_resolvers as register_model_resolver
+
+    register_model_resolver()  # ${harness_model:…}
 
 
 def lock_path(run_dir: Path) -> Path:

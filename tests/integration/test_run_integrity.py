@@ -104,9 +104,10 @@ def test_out_of_range_settings_fail_before_anything_runs(replay, tmp_path):
 
 
 def test_a_surrogate_is_graded_and_written_and_the_unnamed_replay_claims_no_model(replay, tmp_path):
-    out = harness_eval(*base(replay, tmp_path, "run_id=s"))
+    out = harness_eval(*base(replay, tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
-    run_dir = tmp_path / "s"
+    (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert run_dir.name.endswith("_unknown_math500_replay")  # the default run_id claims none
     rows = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
     assert len(rows) == 5 * N and rows[0]["response"].endswith(" \ud83d")  # round-trips
     assert rows[0]["verdicts"]["math_verify"]["status"] == "ok"
