@@ -29,11 +29,20 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/math500/t
 REASONING_CHARS = 20_000  # ~5,000 tokens of reasoning at ~4 chars/token
 
 
-def long_responses(n: int, rng: random.Random, samples_per_problem: int) -> list[GradeTask]:
+def own_wrong(gold: str, k: int) -> str:
+    """A wrong answer of the problem's own kind: an integer off by k, else ``gold + k``."""
+    return str(int(gold) + k) if gold.strip().lstrip("-").isdigit() else f"{gold}+{k}"
+
+
+def long_responses(
+    n: int, rng: random.Random, samples_per_problem: int, fresh_wrong: bool = False
+) -> list[GradeTask]:
     """n long responses, grouped ``samples_per_problem`` to a problem as a run produces them.
 
     Half the samples give the gold answer, the rest one of 3 wrong answers per problem (R1's
     samples of one problem repeat a few answers). samples_per_problem=1: every answer distinct.
+    ``fresh_wrong``: the wrong answers are the problem's own (``own_wrong``), so no other
+    problem's gold answer, already parsed and cached by a worker, stands in for them.
     """
     text = DATA.read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.split("\n") if line.strip()]
@@ -50,6 +59,8 @@ def long_responses(n: int, rng: random.Random, samples_per_problem: int) -> list
         else:
             wrong = rows[(len(row["unique_id"]) * 7919 + rng.randrange(3)) % len(rows)]["answer"]
             answer = wrong if samples_per_problem > 1 else rng.choice(rows)["answer"]
+            if fresh_wrong:
+                answer = own_wrong(row["answer"], 1 + rng.randrange(3))
         response = (
             "<think>\n" + "\n\n".join(parts) + "\n</think>\n\n" + "**Final answer.** "
             f"Putting it together, the answer is $\\boxed{{{answer}}}$."
@@ -91,7 +102,7 @@ def stage_inputs(n: int, per_problem: int) -> tuple[list, list]:
     """Problems and completions for ``harness.pipeline.grade``: the long responses, as a run."""
     from harness.types import Completion, Problem
 
-    tasks = long_responses(n, random.Random(0), per_problem)
+    tasks = long_responses(n, random.Random(0), per_problem, fresh_wrong=True)
     problems, completions = [], []
     for i, t in enumerate(tasks):
         pid = f"p{i // per_problem}"
@@ -112,7 +123,7 @@ def time_stage(n: int, per_problem: int, workers: int, timeout_s: float) -> dict
     t0, c0 = time.perf_counter(), cpu_seconds()
     graded = grade(problems, completions, reasoning=True, timeout_s=timeout_s, workers=workers)
     stage, stage_cpu = time.perf_counter() - t0, cpu_seconds() - c0
-    tasks = long_responses(n, random.Random(0), per_problem)
+    tasks = long_responses(n, random.Random(0), per_problem, fresh_wrong=True)
     t0, c0 = time.perf_counter(), cpu_seconds()
     grade_all_timed(tasks, workers=workers, timeout_s=timeout_s, progress=False)
     alone, alone_cpu = time.perf_counter() - t0, cpu_seconds() - c0
@@ -164,7 +175,8 @@ def compare_stage(args: argparse.Namespace) -> None:
             new.append(stage_in(here, args))
     best_new = min(new, key=lambda r: r["stage_cpu_s"])
     print(
-        f"grading stage (grade + vote, 64 samples/problem, {args.n} responses, workers' start "
+        f"grading stage (grade + vote, 64 samples/problem, half right, 3 wrong answers of its own "
+        f"per problem, {args.n} responses, workers' start "
         f"included), best of {args.repeats} by CPU time: CPU {best_new['stage_cpu_s']:.1f} s, "
         f"wall {best_new['stage_s']:.1f} s = {args.n / best_new['stage_s']:,.0f} responses/s; "
         f"grading alone CPU {best_new['grading_cpu_s']:.1f} s, wall {best_new['grading_s']:.1f} s;"
