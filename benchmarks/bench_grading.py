@@ -148,7 +148,12 @@ def checkout(rev: str, into: Path) -> Path:
     root = Path(__file__).resolve().parents[1]
     archive = into / "baseline.tar"
     with archive.open("wb") as handle:
-        subprocess.run(["git", "archive", rev], cwd=root, stdout=handle, check=True)
+        done = subprocess.run(["git", "archive", rev], cwd=root, stdout=handle, check=False)
+    if done.returncode != 0:
+        raise SystemExit(
+            f"--baseline {rev}: git cannot archive it from {root} (not a git clone, or the commit "
+            "is not in its history); pass an earlier commit of this clone, or leave --baseline out"
+        )
     with tarfile.open(archive) as tar:
         tar.extractall(into / "tree", filter="data")
     return into / "tree"
