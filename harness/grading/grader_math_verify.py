@@ -39,7 +39,8 @@ GOLD_CONFIG = (LatexExtractionConfig(), ExprExtractionConfig())
 _EXPONENT_CHAIN = re.compile(
     r"(?:\^|\*\*)\s*\{?\s*[-+]?(\d+)((?:\s*(?:\^|\*\*)\s*\{?\s*[-+]?\d+)*)"
 )
-# 10^6: the old rule's 7-digit exponent; 2^(10^6) (301,030 digits) takes sympy ~10 ms.
+# 10^6: the old rule's 7-digit exponent. Measured (2 cores, loaded): sympy computes 2^(10^6)
+# in ~10 ms, and grading \boxed{2^{999999}} whole takes ~0.7 s, well inside the 5 s timeout.
 _MAX_EXPONENT = 10**6
 # MATH-500 gold answers nest brackets at most 4 deep (measured); antlr's recursion grows with depth.
 _MAX_NESTING = 40

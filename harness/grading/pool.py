@@ -31,7 +31,8 @@ from harness.types import AnswerType, Verdict, VerdictStatus
 # (measured in benchmarks/RESULTS_grading.md), small enough that a chunk retry is cheap.
 CHUNK_SIZE = 64
 
-# Most problems per voting task: 64 samples' distinct answers take well under a second to group.
+# Most problems per voting task. A batch of 4 per worker or more keeps scheduling cheap; 16
+# caps the work a timed-out batch redoes one problem at a time.
 VOTE_CHUNK_MAX = 16
 
 Pair = tuple[Verdict, Verdict]
