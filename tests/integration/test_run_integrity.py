@@ -76,6 +76,15 @@ def test_refused_resume_leaves_the_finished_run_byte_identical(replay, tmp_path)
     assert "model.hub_id" in changed.stderr and "new run_id" in changed.stderr
     assert snapshot(run_dir) == before  # config.yaml, .hydra/, eval.log: all untouched
     assert load_run(run_dir).model == "r1_distill_qwen_1_5b"
+    # A start that fails (here: the replay file is gone) leaves it untouched too.
+    args = base(replay, tmp_path, "model=r1_distill_qwen_1_5b", "run_id=r")
+    failed = harness_eval(*[a for a in args if not a.startswith("backend.path=")],
+                          f"backend.path={tmp_path / 'absent.jsonl'}")  # fmt: skip
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr
+    assert snapshot(run_dir) == before
+    # The printed resume command of a single run is its own command with run_id.
+    hint = first.stdout.split("to resume it if it stops: ")[1].splitlines()[0]
+    assert hint.endswith(" run_id=r") and "model=r1_distill_qwen_1_5b" in hint
 
 
 def test_a_second_run_on_a_held_directory_is_refused_naming_the_pid(replay, tmp_path):
