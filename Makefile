@@ -1,6 +1,8 @@
 # Common commands. `make setup && make demo && make test` on a fresh clone.
 PY := .venv/bin/python
-SHARED ?= ../shared/benchmarks
+# The full MATH-500 file when R1_BENCHMARKS_DIR names the benchmark folder (README, Development),
+# else the bundled first 100 problems.
+MATH500 ?= $(if $(R1_BENCHMARKS_DIR),$(R1_BENCHMARKS_DIR)/math500/test.jsonl,tests/data/math500_first100.jsonl)
 
 .PHONY: setup dryrun demo test lint bench
 setup:
@@ -10,9 +12,9 @@ dryrun:
 	.venv/bin/harness-eval experiment=dryrun
 
 demo:
-	$(PY) -m harness.data.oracle benchmark.source=$(SHARED)/math500/test.jsonl \
+	$(PY) -m harness.data.oracle benchmark.source=$(MATH500) \
 	    --n 4 --rate 0.7 --spread 0.3 --truncated 0.2 --out results/oracle_math500.jsonl
-	.venv/bin/harness-eval benchmark.source=$(SHARED)/math500/test.jsonl \
+	.venv/bin/harness-eval benchmark.source=$(MATH500) \
 	    backend=replay backend.path=results/oracle_math500.jsonl sampling.n=4
 
 test:

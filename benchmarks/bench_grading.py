@@ -3,7 +3,7 @@ stage (grading plus cons@n voting, ``harness.pipeline.grade``) against an earlie
 
 Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_grading.py [--n 6400] [--workers 2]
      [--baseline REV]
-Needs ../shared/benchmarks/math500/test.jsonl.
+Reads $R1_BENCHMARKS_DIR/math500/test.jsonl when set, else the bundled first 100 problems.
 
 ``--baseline REV`` times the grading stage of commit REV (``git archive`` into a temporary
 folder, run by this same script in a subprocess) on the very same responses, alternating with
@@ -25,7 +25,12 @@ from pathlib import Path
 
 from harness.grading.pool import GradeTask, grade_all_timed
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/math500/test.jsonl"
+_FULL = Path(os.environ.get("R1_BENCHMARKS_DIR") or "/nonexistent") / "math500/test.jsonl"
+DATA = (
+    _FULL
+    if _FULL.is_file()
+    else Path(__file__).resolve().parents[1] / "tests/data/math500_first100.jsonl"
+)
 REASONING_CHARS = 20_000  # ~5,000 tokens of reasoning at ~4 chars/token
 
 

@@ -19,8 +19,12 @@ from harness.backends.base import build_backend
 from harness.config.validate import check_values
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
+from harness.grading.behaviour import grade_behaviour, is_behaviour
+from harness.grading.behaviour import grader_versions as behaviour_grader_versions
+from harness.grading.convention import R1, Convention
 from harness.grading.graders import grader_versions
 from harness.grading.pool import GradeTask, grade_all, open_pool, vote_all
+from harness.metrics.behaviour import score_behaviour
 from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.plan.accounting import accounting
@@ -51,6 +55,7 @@ def grade(
     reasoning: bool,
     timeout_s: float,
     workers: int | None,
+    convention: Convention = R1,
 ) -> list[GradedSample]:
     """Grade every completion with both graders and group equivalent answers per problem."""
     by_id = {p.id: p for p in problems}
@@ -61,6 +66,8 @@ def grade(
             gold=by_id[c.problem_id].gold,
             answer_type=by_id[c.problem_id].answer_type,
             reasoning=reasoning,
+            answer_region=convention.answer_region,
+            truncated=convention.truncated,
         )
         for c in completions
     ]
@@ -121,8 +128,8 @@ def score(
 
 
 # Backend keys that cannot change a completion, so changing them keeps a run resumable.
-# Batch size and TP can change numerics (NOTES.md §2), so they stay in the key. Replicas only
-# split the problems (each sample keeps its seed); a resumed run batches differently anyway.
+# Batch size and TP can change numerics (docs/protocol.md §2), so they stay in the key. Replicas
+# only split the problems (each sample keeps its seed); a resumed run batches differently anyway.
 _NON_SEMANTIC_BACKEND_KEYS = {
     "gpu_memory_utilization", "concurrency", "timeout_s", "retries", "backoff_s",
     "data_parallel_size",
@@ -177,6 +184,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
 def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     """``run`` with the directory locked: nothing is written until the resume check passed."""
     started = time.time()
+    convention = Convention.from_config(cfg.grading)  # a bad value fails before generating
     named = model_origin.model_named(cfg)
     everything, data_info = load_benchmark(cfg.benchmark, limit=None)
     problems = everything if cfg.limit is None else everything[: cfg.limit]
@@ -216,14 +224,29 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             log.info(
                 "replay: %d rows outside limit=%s were skipped", generated.skipped_rows, cfg.limit
             )
-        graded = grade(
-            problems,
-            generated.completions,
-            reasoning=bool(cfg.model.reasoning),
-            timeout_s=float(cfg.grading.timeout_s),
-            workers=cfg.grading.workers,
-        )
-        metrics = score(problems, graded, cfg.stats)
+        kind = cfg.benchmark.answer_type
+        if is_behaviour(kind):  # behaviour probes: grading/behaviour.py, metrics/behaviour.py
+            reasoning = bool(cfg.model.reasoning)
+            graded = grade_behaviour(generated.completions, kind, reasoning=reasoning)
+            judged = None
+            if cfg.grading.get("judge") and kind == "refusal":  # optional, never substituted
+                from harness.grading.judge_run import run_judge
+
+                graded, judged = run_judge(cfg.grading.judge, problems, graded, reasoning=reasoning)
+            metrics = score_behaviour(problems, graded, kind, cfg.stats)
+            if judged is not None:
+                metrics["judge"] = judged
+        else:
+            graded = grade(
+                problems,
+                generated.completions,
+                reasoning=bool(cfg.model.reasoning),
+                timeout_s=float(cfg.grading.timeout_s),
+                workers=cfg.grading.workers,
+                convention=convention,
+            )
+            metrics = score(problems, graded, cfg.stats)
+            metrics["grading_convention"] = convention.as_dict()
         metrics["generation"] = {
             "reused_samples": reused,
             "generated_samples": gen_log.appended,
@@ -247,10 +270,11 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             run_dir / results.PROVENANCE,
             provenance.collect(
                 data=data,
-                graders=grader_versions(),
+                graders=grader_versions() | behaviour_grader_versions(),
                 gpus=gpus,
                 extra={
                     "backend": {"name": backend.name, **backend_facts(backend)},
+                    "grading_convention": convention.as_dict(),
                     "model": model_record,
                 },
             ),

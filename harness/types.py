@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-AnswerType = Literal["math", "integer", "choice"]
+AnswerType = Literal["math", "integer", "choice", "refusal", "identity"]
 """How a gold answer is compared: free-form math (MATH-500, GSM8K), an integer (AIME, AMC),
-or a multiple-choice letter (GPQA)."""
+or a multiple-choice letter (GPQA); behaviour probes (``refusal``, ``identity``) have no gold
+answer: ``gold`` holds the probe's kind (sensitive, control, neutral, identity)."""
 
-FinishReason = Literal["stop", "length", "unknown"]
+FinishReason = Literal["stop", "length", "content_filter", "unknown"]
+"""``content_filter``: an API withheld or cut the answer (OpenAI-compatible finish reason)."""
 
 VerdictStatus = Literal[
     "ok",  # an answer was extracted and compared

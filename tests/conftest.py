@@ -1,4 +1,10 @@
-"""Shared fixtures: the ../shared benchmark files, Hydra composition, an offline environment."""
+"""Shared fixtures: the bundled benchmark data, Hydra composition, an offline environment.
+
+Core tests read the bundled slices in ``tests/data/`` (see its README.md), so they run in any
+clone. Tests marked ``full_data("benchmarks")`` or ``full_data("articles")`` need files the
+repository does not ship; they are deselected (not skipped) unless ``R1_BENCHMARKS_DIR`` or
+``R1_ARTICLES_DIR`` names a folder holding them.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +16,84 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "benchmarks"
-GPQA_PASSWORD = b"deserted-untie-orchid"  # ../shared/benchmarks/SOURCES.md
+DATA = REPO / "tests" / "data"
+# The password of the official GPQA dataset.zip, published in the idavidrein/gpqa README.
+GPQA_PASSWORD = b"deserted-untie-orchid"
+# benchmark → bundled file (tests/data/README.md: origins, licences, sha256).
+BUNDLED = {
+    "math500": "math500_first100.jsonl",
+    "aime24": "aime24.jsonl",
+    "amc23": "amc23.jsonl",
+    "gsm8k": "gsm8k_first20.jsonl",
+}
+FULL_DATA_ENV = {"benchmarks": "R1_BENCHMARKS_DIR", "articles": "R1_ARTICLES_DIR"}
+
+
+def full_data_dir(kind: str) -> Path | None:
+    """The folder named by ``R1_BENCHMARKS_DIR`` / ``R1_ARTICLES_DIR``, or None when unset."""
+    value = os.environ.get(FULL_DATA_ENV[kind], "").strip()
+    return Path(value).resolve() if value else None
+
+
+def data_file(name: str) -> Path:
+    """The bundled file of benchmark ``name`` (``tests/data/``)."""
+    return DATA / BUNDLED[name]
 
 
 def shared_file(*parts: str) -> Path:
-    """Path of a file under ../shared/benchmarks; skips the test when it is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"{path} not present (../shared is only beside the project's own checkout)")
-    return path
+    """A benchmark file by its path in the full layout (``math500/test.jsonl``).
+
+    Kept for tests written before ``tests/data/`` existed: the full file under
+    ``R1_BENCHMARKS_DIR`` when that is set, else the bundled copy of the same benchmark.
+    """
+    full = full_data_dir("benchmarks")
+    if full is not None and full.joinpath(*parts).is_file():
+        return full.joinpath(*parts)
+    if len(parts) == 2 and parts[1] == "test.jsonl" and parts[0] in BUNDLED:
+        return data_file(parts[0])
+    pytest.fail(f"{'/'.join(parts)} is not bundled in tests/data; set R1_BENCHMARKS_DIR=DIR")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for kind, env in FULL_DATA_ENV.items():
+        folder = full_data_dir(kind)
+        if folder is not None and not folder.is_dir():
+            raise pytest.UsageError(f"{env}={folder} is not a folder (unset it or fix the path)")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
+    for kind, env in FULL_DATA_ENV.items():
+        folder = full_data_dir(kind)
+        state = f"{env}={folder}" if folder else f"{env} unset: full_data({kind!r}) deselected"
+        lines.append(f"full {kind}: {state}")
+    return lines
+
+
+_WITHOUT_FULL_DATA = pytest.StashKey[dict[str, int]]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect full-data tests whose folder is not set (they are variants of bundled tests)."""
+    keep, drop, missing = [], [], {}
+    for item in items:
+        kinds = [m.args[0] for m in item.iter_markers("full_data")]
+        absent = [kind for kind in kinds if full_data_dir(kind) is None]
+        for kind in absent:
+            missing[FULL_DATA_ENV[kind]] = missing.get(FULL_DATA_ENV[kind], 0) + 1
+        (drop if absent else keep).append(item)
+    config.stash[_WITHOUT_FULL_DATA] = missing
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """Say which full-data tests were deselected and which variable runs them."""
+    for env, count in sorted(config.stash.get(_WITHOUT_FULL_DATA, {}).items()):
+        terminalreporter.write_line(
+            f"{count} full-data tests deselected: set {env}=DIR to run them (README, Development)"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -32,17 +106,19 @@ def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path_factory.getbasetemp() / "hf-datasets"))
 
 
-@pytest.fixture(scope="session")
-def gpqa_csv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """GPQA Diamond extracted to a temporary folder for the session; never into the repo."""
-    archive = SHARED / "gpqa_diamond" / "gpqa_diamond.zip"
-    if not archive.is_file():
-        pytest.skip(f"{archive} not present")
-    out = tmp_path_factory.mktemp("gpqa")
+def extract_gpqa(archive: Path, out: Path) -> Path:
+    """Extract ``gpqa_diamond.csv`` from its encrypted ZIP into ``out`` (never into the repo)."""
     with zipfile.ZipFile(archive) as zf:
         zf.extract("gpqa_diamond.csv", path=out, pwd=GPQA_PASSWORD)
-    yield out / "gpqa_diamond.csv"
-    (out / "gpqa_diamond.csv").unlink(missing_ok=True)
+    return out / "gpqa_diamond.csv"
+
+
+@pytest.fixture(scope="session")
+def gpqa_csv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """GPQA Diamond (bundled, encrypted) extracted to a temporary folder for the session."""
+    path = extract_gpqa(DATA / "gpqa_diamond.zip", tmp_path_factory.mktemp("gpqa"))
+    yield path
+    path.unlink(missing_ok=True)
 
 
 def compose(overrides: list[str] | None = None):

@@ -1,12 +1,12 @@
 """lm-eval ``hf`` specifics: keep ``</think>`` in the text and count generated tokens exactly.
 
 lm-eval's ``HFLM.generate_until`` decodes each continuation with ``skip_special_tokens=True``,
-which silently drops ``</think>`` when the tokenizer marks it special (NOTES §3), and it returns
-text only. ``ExactDecode`` replaces that one instance's ``tok_decode``: it cuts the continuation
-at the first EOS, decodes the rest with special tokens kept, and records how many tokens were
-generated and whether EOS ended them, keyed by the returned text, so the backend reads exact
-counts and finish reasons instead of re-tokenizing. lm-eval's ``think_end_token`` is not used: it
-strips the reasoning from the returned text, and the harness grades the whole response.
+which silently drops ``</think>`` when the tokenizer marks it special (docs/packages.md §3), and
+it returns text only. ``ExactDecode`` replaces that one instance's ``tok_decode``: it cuts the
+continuation at the first EOS, decodes the rest with special tokens kept, and records how many
+tokens were generated and whether EOS ended them, keyed by the returned text, so the backend reads
+exact counts and finish reasons instead of re-tokenizing. lm-eval's ``think_end_token`` is not
+used: it strips the reasoning from the returned text, and the harness grades the whole response.
 """
 
 from __future__ import annotations

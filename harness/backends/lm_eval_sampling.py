@@ -10,8 +10,8 @@ R1 protocol fixes is set here explicitly, so no engine default leaks in:
   top-k: ``top_k=0`` disables it (vLLM: ``top_k=-1``; APIs: not sent);
 * vLLM decodes with ``skip_special_tokens=True`` by default, which drops a special ``</think>``:
   ``skip_special_tokens=False`` keeps it (the HF path keeps it in ``lm_eval_hf``);
-* API models: lm-eval sends the same ``seed`` on every request (NOTES §3), so n samples of one
-  prompt can come back identical; each sample gets its own seed here.
+* API models: lm-eval sends the same ``seed`` on every request (docs/packages.md §3), so n
+  samples of one prompt can come back identical; each sample gets its own seed here.
 """
 
 from __future__ import annotations

@@ -31,7 +31,9 @@ from harness.types import Completion, FinishReason, Problem
 
 log = logging.getLogger(__name__)
 INSTALL_HINT = "pip install 'r1-harness[api]'"
-_FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
+_FINISH: dict[str | None, FinishReason] = {
+    "stop": "stop", "length": "length", "content_filter": "content_filter",
+}  # fmt: skip
 _KEYLESS_PROVIDERS = {"openai_compatible"}
 
 

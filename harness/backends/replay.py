@@ -7,7 +7,9 @@ per row::
      "finish_reason": "stop" | "length" (optional)}
 
 Optional extra keys ``prompt``, ``n_prompt_tokens`` and ``n_generated_tokens`` are kept; any other
-key is ignored, so a run's own ``samples.jsonl`` replays as it is. Every problem must have the
+key is ignored, so a run's own ``samples.jsonl`` replays as it is. Other tools' logs (lm-eval,
+lighteval, any JSONL with ``backend.fields``) are read by ``harness/backends/importers/`` into the
+same rows (``backend.format``). Every problem must have the
 same number of samples. Nothing is dropped silently: unknown problems, duplicate
 ``(problem_id, sample_index)`` pairs, unequal sample counts and malformed rows are errors that
 name the line numbers.
@@ -23,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.base import Generation, Sink
+from harness.backends.importers import ImportedLog, read_log
+from harness.backends.importers.match import needs_problems, resolve
 from harness.errors import HarnessError
 from harness.types import Completion, Problem
 
-_FINISH = {"stop", "length"}
+_FINISH = {"stop", "length", "content_filter"}
 _MAX_LISTED = 10  # how many offending lines an error message lists before "and N more"
 
 
@@ -59,7 +63,8 @@ def _parse_row(path: Path, lineno: int, text: str) -> dict:
     finish = row.get("finish_reason")
     if finish is not None and finish not in _FINISH and finish != "unknown":
         raise ReplayError(
-            f'{path}:{lineno}: \'finish_reason\' must be "stop" or "length", got {finish!r}'
+            f'{path}:{lineno}: \'finish_reason\' must be "stop", "length" or "content_filter", '
+            f"got {finish!r}"
         )
     return row
 
@@ -90,10 +95,18 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
 
 
 def replay(path: Path, selected: Sequence[Problem], all_ids: set[str]) -> Generation:
-    """Turn a replay file into completions for the selected problems.
+    """Turn a replay file into completions for the selected problems (see ``replay_rows``)."""
+    return replay_rows(path, read_rows(path), selected, all_ids)
+
+
+def replay_rows(
+    path: Path, rows: Sequence[tuple[int, dict]], selected: Sequence[Problem], all_ids: set[str]
+) -> Generation:
+    """Turn replay rows into completions for the selected problems.
 
     Args:
-        path: The JSONL file.
+        path: The file they came from (for messages).
+        rows: ``(line number, row)`` pairs in the replay format.
         selected: Problems under evaluation (after ``limit``), in dataset order.
         all_ids: Every problem id of the benchmark, to tell rows outside ``limit`` from rows for
             problems that do not exist.
@@ -108,7 +121,7 @@ def replay(path: Path, selected: Sequence[Problem], all_ids: set[str]) -> Genera
     by_problem: dict[str, list[tuple[int, dict]]] = defaultdict(list)
     unknown: list[str] = []
     skipped = 0
-    for lineno, row in read_rows(path):
+    for lineno, row in rows:
         pid = str(row["problem_id"])
         if pid in wanted:
             by_problem[pid].append((lineno, row))
@@ -179,13 +192,53 @@ def _indexed(path: Path, pid: str, rows: list[tuple[int, dict]]) -> list[Complet
 
 
 class ReplayBackend:
-    """``backend=replay``: completions come from a recorded JSONL file."""
+    """``backend=replay``: completions come from a recorded log (``backend.format``)."""
 
-    def __init__(self, path: str | None, name: str = "replay", **context: Any) -> None:
+    def __init__(
+        self,
+        path: str | None,
+        name: str = "replay",
+        format: str = "auto",  # noqa: A002 - the config key users write
+        fields: Mapping[str, str] | None = None,
+        match: str = "id",
+        **context: Any,
+    ) -> None:
         if not path:
-            raise ReplayError("backend=replay needs a file: add backend.path=FILE.jsonl")
+            raise ReplayError(
+                "backend=replay needs a file: add backend.path=FILE.jsonl (or FILE.parquet)"
+            )
         self.path = Path(path).expanduser()
         self.name = name
+        self.format = format
+        self.fields = {str(k): str(v) for k, v in (fields or {}).items() if v is not None}
+        self.match = match
+        self.benchmark = context.get("benchmark")
+        self.imported: ImportedLog | None = None
+        self.chosen_by = ""
+
+    def _keys(self, attr: str) -> list[str]:
+        """Benchmark fields an lm-eval document may hold (its id or problem text field)."""
+        value = getattr(self.benchmark, attr, None) if self.benchmark is not None else None
+        if value is None:
+            return []
+        return [str(value)] if isinstance(value, str) else [str(v) for v in value]
+
+    def _rows(self) -> list[tuple[int, dict]]:
+        """Read the log and give each row its problem id."""
+        self.imported, self.chosen_by = read_log(
+            self.path,
+            self.format,
+            self.fields,
+            id_keys=self._keys("id_field"),
+            text_keys=self._keys("problem_fields"),
+        )
+        rows = self.imported.rows
+        everything = None
+        if needs_problems(rows, self.match) and self.benchmark is not None:
+            from harness.data.loader import load_benchmark  # the full list, in dataset order
+
+            everything, _ = load_benchmark(self.benchmark, limit=None)
+        return resolve(self.path, rows, self.match, everything)
 
     def generate(
         self,
@@ -208,20 +261,35 @@ class ReplayBackend:
             sink: Unused.
 
         Returns:
-            The completions.
+            The completions; the log's notes (e.g. no finish reasons) in ``stats["notes"]``.
 
         Raises:
             ReplayError: On any problem with the file, or when its sample count is not ``n``.
         """
-        result = replay(self.path, problems, all_ids)
+        result = replay_rows(self.path, self._rows(), problems, all_ids)
         if result.n_samples != n:
             raise ReplayError(
                 f"{self.path} holds {result.n_samples} samples per problem but sampling.n={n}; "
                 f"add sampling.n={result.n_samples} so the run records the protocol it used"
             )
-        return result
+        notes = list(self.imported.notes) if self.imported else []
+        return Generation(
+            result.completions,
+            n_samples=result.n_samples,
+            skipped_rows=result.skipped_rows,
+            stats={"notes": notes} if notes else {},
+        )
 
-    def provenance(self) -> dict[str, str]:
-        """Record which file was replayed, by path and content hash."""
+    def provenance(self) -> dict[str, Any]:
+        """Which file was replayed (path, sha256), read as which format, and its origin.
+
+        ``origin`` holds only what the log itself says (tool, model, sampling fields).
+        """
         digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        return {"path": str(self.path.resolve()), "sha256": digest}
+        facts: dict[str, Any] = {"path": str(self.path.resolve()), "sha256": digest}
+        if self.imported is not None:
+            facts["format"] = self.imported.format
+            facts["format_chosen_by"] = self.chosen_by
+            facts["match"] = self.match
+            facts["origin"] = dict(self.imported.origin)
+        return facts

@@ -59,8 +59,8 @@ def sampling_params_kwargs(sampling: Mapping[str, Any], *, n: int, seed: int) ->
     - ``n`` samples of one prompt in one request, ``seed`` as ``sample_seed(r, p, 0)``.
     - ``top_k=-1``, ``min_p=0``, no repetition/presence/frequency penalty: plain nucleus sampling
       as in the R1 protocol.
-    - No ``stop`` strings: a stop string can fire inside the reasoning (NOTES §2); generation ends
-      only at the model's end-of-sequence token(s) or at ``max_tokens``.
+    - No ``stop`` strings: a stop string can fire inside the reasoning (docs/protocol.md §2);
+      generation ends only at the model's end-of-sequence token(s) or at ``max_tokens``.
     - ``skip_special_tokens=False`` so ``</think>`` survives decoding even where the tokenizer
       marks it special; ``spaces_between_special_tokens=False`` so the text equals
       ``tokenizer.decode(ids)``. The EOS token itself is never part of the text.
@@ -97,7 +97,7 @@ def check_context(
     """Refuse, before any weights load, a context that cannot hold prompt + max new tokens.
 
     vLLM would reject such a request only after loading the model (and lm-eval's vLLM path
-    silently left-truncates the prompt instead, NOTES §3).
+    silently left-truncates the prompt instead, docs/packages.md §3).
 
     Args:
         prompt_lengths: Prompt length in tokens per problem id.

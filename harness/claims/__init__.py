@@ -2,6 +2,14 @@
 
 from harness.claims.errors import ClaimError
 from harness.claims.load import load_claims, load_file, load_protocols
+from harness.claims.margins import (
+    GroupRule,
+    Margin,
+    check_margins,
+    load_groups,
+    load_margins,
+    n_pub_for,
+)
 from harness.claims.model import (
     Claim,
     ComparisonSpec,
@@ -19,7 +27,9 @@ __all__ = [
     "Claim",
     "ClaimError",
     "ComparisonSpec",
+    "GroupRule",
     "Location",
+    "Margin",
     "NotMeasurableSpec",
     "Protocol",
     "ResourceSpec",
@@ -27,7 +37,11 @@ __all__ = [
     "Source",
     "TrendSpec",
     "ValueSpec",
+    "check_margins",
     "load_claims",
     "load_file",
+    "load_groups",
+    "load_margins",
+    "n_pub_for",
     "load_protocols",
 ]

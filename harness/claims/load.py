@@ -4,7 +4,8 @@
 claims (``claims:`` list) and may set ``defaults:`` (``protocol`` and ``source`` keys) that each
 claim inherits unless it sets them itself. Across files: ids are unique, every protocol exists,
 and a comparison side that cites a claim cites a value claim for the same model, benchmark and
-metric.
+metric. ``seeds/articles_index.yaml`` describes the press articles; every article claim's source
+gets its entry (``source.article_ref``: outlet, title, date).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import yaml
 
+from harness.claims.articles import ARTICLES_INDEX_FILE, attach_articles, load_articles
 from harness.claims.errors import ClaimError
 from harness.claims.model import Claim, ComparisonSpec, Protocol, ValueSpec
 from harness.claims.nodes import Fields, compose_file
 from harness.claims.parse import parse_claim, parse_protocol
 
 PROTOCOLS_FILE = "protocols.yaml"
+NOT_CLAIMS = (PROTOCOLS_FILE, "margins.yaml", "groups.yaml", ARTICLES_INDEX_FILE)  # other records
 _DEFAULTABLE = ("protocol", "source")
 
 
@@ -121,7 +124,7 @@ def load_claims(seeds_dir: Path) -> list[Claim]:
     protocols = load_protocols(seeds_dir)
     claims: list[Claim] = []
     for path in sorted(seeds_dir.glob("*.yaml")):
-        if path.name != PROTOCOLS_FILE:
+        if path.name not in NOT_CLAIMS:
             claims.extend(load_file(path))
     _check_links(claims, protocols)
-    return claims
+    return attach_articles(claims, load_articles(seeds_dir))

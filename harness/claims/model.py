@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from harness.claims.articles import Article
 
 Kind = Literal["value", "comparison", "trend", "resource", "not_measurable"]
 KINDS: tuple[str, ...] = ("value", "comparison", "trend", "resource", "not_measurable")
-DIRECTIONS: tuple[str, ...] = ("greater", "geq")
+DIRECTIONS: tuple[str, ...] = ("greater", "geq", "equivalent")
 TREND_DIRECTIONS: tuple[str, ...] = ("increasing", "decreasing")
 
 
@@ -38,8 +41,9 @@ class Source:
         row: Row label as printed.
         column: Column label as printed.
         section: Section or passage for prose claims.
-        article: File name under ``shared/articles/`` for press claims; then quote is set.
+        article: File name of a press article (``seeds/articles_index.yaml``); then quote is set.
         quote: A short verbatim quote (at most 25 words).
+        article_ref: The article's index entry (outlet, title, date), set by the loader.
     """
 
     document: str
@@ -49,6 +53,7 @@ class Source:
     section: str | None = None
     article: str | None = None
     quote: str | None = None
+    article_ref: Article | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class ValueSpec:
     value: float
     measurable: bool = True
     reason: str | None = None  # why not, when measurable is false
+    delta: float | None = None  # equivalence margin δ (points): holds when |measured − value| < δ
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,12 @@ class Side:
 
 @dataclass(frozen=True)
 class ComparisonSpec:
-    """``a`` beats ``b`` (``greater``) or matches-or-beats it within ``tolerance`` points (``geq``).
+    """``a`` beats ``b`` (``greater``), matches or beats it (``geq``) or is comparable to it.
 
-    ``greater`` holds when a > b; ``geq`` holds when a >= b - tolerance.
+    ``geq``: a ≥ b − δ (non-inferiority); ``equivalent``: |a − b| < δ (two-sided equivalence).
+
+    δ is the pre-registered margin of the benchmark and metric (``seeds/margins.yaml``);
+    ``tolerance``, when set, replaces it for this claim (its ``note`` must say why).
     """
 
     benchmark: str
@@ -83,7 +92,7 @@ class ComparisonSpec:
     a: Side
     b: Side
     direction: str
-    tolerance: float = 0.0
+    tolerance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class TrendSpec:
     x: str
     y: str
     direction: str
+    min_ratio: float | None = None  # smallest top/bottom-level ratio that matters (effect size)
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,8 @@ class Claim:
         location: Where the claim is written.
         group: Claims sharing a group hold jointly ("on all metrics").
         note: Free remark (caveats, how the claim was read).
+        proxy_for: Id of the claim this one stands in for: its verdict is the proxy's, never
+            shown as that claim's.
     """
 
     id: str
@@ -145,6 +157,7 @@ class Claim:
     location: Location
     group: str | None = None
     note: str | None = None
+    proxy_for: str | None = None
 
     @property
     def measurable(self) -> bool:

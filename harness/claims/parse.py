@@ -54,7 +54,10 @@ def _value(f: Fields) -> ValueSpec:
         value=f.number("value"),
         measurable=f.flag("measurable", True),
         reason=f.text("reason", None),
+        delta=f.number("delta", None),
     )
+    if spec.delta is not None and spec.delta <= 0:
+        raise f.error("delta", "the margin δ must be positive")
     if not spec.measurable and not spec.reason:
         raise f.error("reason", "measurable: false needs a reason")
     return spec
@@ -73,12 +76,12 @@ def _comparison(f: Fields) -> ComparisonSpec:
         a=_side(f.sub("a")),
         b=_side(f.sub("b")),
         direction=f.text("direction", choices=DIRECTIONS),
-        tolerance=f.number("tolerance", 0.0),
+        tolerance=f.number("tolerance", None),
     )
-    if spec.tolerance < 0:
-        raise f.error("tolerance", "must not be negative")
-    if spec.direction == "greater" and spec.tolerance:
-        raise f.error("tolerance", "only geq takes a tolerance")
+    if spec.tolerance is not None and spec.tolerance <= 0:
+        raise f.error("tolerance", "must be positive")
+    if spec.direction == "greater" and spec.tolerance is not None:
+        raise f.error("tolerance", "only geq and equivalent take a tolerance")
     return spec
 
 
@@ -89,6 +92,7 @@ def _trend(f: Fields) -> TrendSpec:
         x=f.text("x"),
         y=f.text("y"),
         direction=f.text("direction", choices=TREND_DIRECTIONS),
+        min_ratio=f.number("min_ratio", None),
     )
 
 
@@ -131,6 +135,7 @@ def parse_claim(f: Fields) -> Claim:
         location=Location(f.path, f.line),
         group=f.text("group", None),
         note=f.text("note", None),
+        proxy_for=f.text("proxy_for", None),
     )
     f.done()
     return claim

@@ -24,7 +24,11 @@ def format_summary(metrics: dict[str, Any]) -> str:
     lines.append(f"problems: {metrics['n_problems']}   samples per problem: {metrics['n_samples']}")
     for name, entry in metrics["metrics"].items():
         lo, hi = entry["ci95"]
-        lines.append(f"  {name:<10} {entry['value']:6.2f}   95% CI [{lo:.2f}, {hi:.2f}]")
+        line = f"  {name:<10} {entry['value']:6.2f}   95% CI [{lo:.2f}, {hi:.2f}]"
+        if "ci95_fixed_set" in entry:  # generalisation first (as ci95), then these problems only
+            flo, fhi = entry["ci95_fixed_set"]
+            line += f"   fixed set [{flo:.2f}, {fhi:.2f}]"
+        lines.append(line)
     lines.append(
         f"  truncated {metrics['truncated_pct']:.2f}%   no answer {metrics['no_answer_pct']:.2f}%"
         f"   mean length {metrics['mean_response_length']:.0f} {metrics['response_length_unit']}"

@@ -120,7 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print("\n".join(json.dumps(r) for r in rows))
     else:
+        from harness.config.paths import repo_root
+        from harness.plan.power import power_lines
+
         print(format_table(rows))
+        print("\n".join(power_lines(rows, repo_root() / "seeds")))
     if args.compare:
         print("\n".join(compare_lines(rows, args.compare)))
     return 0

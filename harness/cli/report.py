@@ -9,14 +9,12 @@ harness-report wandb:entity/project --out report/   # runs logged to W&B (online
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from harness.claims import ClaimError
 from harness.errors import HarnessError
-from harness.report.rules import DEFAULT_MAX_CI_WIDTH
 
 WANDB_PREFIX = "wandb:"
 
@@ -34,13 +32,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="output folder (default: <first input>/report)")
     p.add_argument("--seeds", type=Path, help="claims registry (default: the checkout's seeds/)")
     p.add_argument(
-        "--max-ci-width",
-        type=float,
-        default=DEFAULT_MAX_CI_WIDTH,
-        help="value claims with a wider 95%% CI (points) are inconclusive (default: %(default)s; "
-        "'inf' disables)",
-    )
-    p.add_argument(
         "--strict-protocol",
         action="store_true",
         help="an n (samples per problem) difference from the claim's protocol also caps "
@@ -51,6 +42,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--resamples", type=int, default=2000, help="bootstrap replicates")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--confidence", type=float, default=0.95, help="interval coverage")
+    p.add_argument(
+        "--memory",
+        type=Path,
+        action="append",
+        help="benchmarks/bench_memory_gpu.py result file for resource claims (repeatable; "
+        "default: the checkout's benchmarks/data/memory_gpu_*.json)",
+    )
     p.add_argument("--skip-incomplete", action="store_true", help="leave out dead runs")
     p.add_argument("--no-plots", action="store_true", help="write no PNG figures")
     p.add_argument("--wandb", action="store_true", help="also log tables and figures to W&B")
@@ -88,11 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from harness.report.verdicts import Settings
 
     settings = Settings(
-        max_ci_width=math.inf if args.max_ci_width <= 0 else args.max_ci_width,
         strict_protocol=args.strict_protocol,
         resamples=args.resamples,
         seed=args.seed,
         confidence=args.confidence,
+        memory_files=tuple(str(m) for m in args.memory) if args.memory else None,
     )
     try:
         inputs, out = _resolve_inputs(args.inputs, args.out)

@@ -91,12 +91,26 @@ class BackendConfig:
 
 
 @dataclass
+class ImportFieldsConfig:
+    """Field names of a generic JSONL log (``backend.format=jsonl``); dots reach nested keys."""
+
+    problem_id: str = "problem_id"
+    response: str = "response"  # a string, or a list of strings: samples 0..k-1
+    finish_reason: str = "finish_reason"
+    problem: str = "problem"  # problem text, for backend.match=problem_text
+    sample_index: str = "sample_index"
+
+
+@dataclass
 class ReplayBackendConfig(BackendConfig):
     """Replays recorded responses from a JSONL file."""
 
     _target_: str = "harness.backends.replay.ReplayBackend"
     name: str = "replay"
     path: str | None = None
+    format: str = "auto"  # auto | replay | lm_eval | lighteval | jsonl (backends/importers/)
+    fields: ImportFieldsConfig = field(default_factory=ImportFieldsConfig)
+    match: str = "id"  # id | problem_text (normalised problem text)
 
 
 @dataclass
@@ -163,6 +177,12 @@ class GradingConfig:
 
     timeout_s: float = 5.0  # per response; math-verify's own default is 5 s
     workers: int | None = None  # None: all cores
+    # Behaviour probes: overrides composing an optional judge model ("gpt_4o_0513
+    # backend=openai_api"); reported next to the rule-based classifier, never substituted.
+    judge: str | None = None
+    # Conventions (harness/grading/convention.py); the defaults are the DeepSeek-R1 rule.
+    answer_region: str = "after_think"  # after_think | anywhere (last box of the whole text)
+    truncated: str = "wrong"  # wrong | grade (grade a length-stopped response as final)
 
 
 @dataclass
@@ -238,7 +258,7 @@ def register() -> None:
     register_resolvers()
     from harness.models.dryrun import register_resolvers as register_dryrun_resolvers
 
-    register_dryrun_resolvers()  # ${harness_data:...}: ../shared copy, else the bundled one
+    register_dryrun_resolvers()  # ${harness_data:...}: the bundled 5-problem copies
     from harness.store.run_dir import register_resolvers as register_run_dir_resolvers
 
     register_run_dir_resolvers()  # ${harness_name:...}, ${harness_run_token:} in run_id

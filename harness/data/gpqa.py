@@ -2,7 +2,7 @@
 
 GPQA's CSV (``Idavidrein/gpqa``, config ``gpqa_diamond``) stores the correct answer and three
 incorrect ones in separate columns with no fixed order, so the harness presents them in an order
-it chooses and records the seed (../shared/benchmarks/SOURCES.md). The permutation of each item
+it chooses and records the seed (docs/data.md §6). The permutation of each item
 comes from its own RNG seeded with sha256("<shuffle_seed>:<problem id>"), so an item's order does
 not depend on row order, on ``limit``, or on ``PYTHONHASHSEED``; changing ``shuffle_seed`` changes
 every item's order. The question layout follows simple-evals' ``gpqa_eval.py``

@@ -7,7 +7,7 @@ reasoning is caught. Used by the tests, the report's verdict tests, the grading 
 and the README's demo run.
 
     python -m harness.data.oracle benchmark=math500 \
-        benchmark.source=../shared/benchmarks/math500/test.jsonl --n 4 --rate 0.75 --out r.jsonl
+        benchmark.source=tests/data/math500_first100.jsonl --n 4 --rate 0.75 --out r.jsonl
 """
 
 from __future__ import annotations

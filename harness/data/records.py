@@ -12,7 +12,7 @@ from harness.data import gpqa
 from harness.data.errors import BenchmarkDataError
 from harness.types import Problem
 
-ANSWER_TYPES = ("math", "integer", "choice")
+ANSWER_TYPES = ("math", "integer", "choice", "refusal", "identity")
 ANSWER_FORMATS = ("plain", "gsm8k_hash")
 GSM8K_MARK = "#### "
 

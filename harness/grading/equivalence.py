@@ -1,7 +1,7 @@
 """Equivalence classes of one problem's extracted answers, for majority vote (cons@n).
 
-Votes count extracted answers, never raw text (../shared/NOTES.md §2: "majority vote over raw
-text instead of extracted answers" is a known pass@n bug).
+Votes count extracted answers, never raw text (docs/protocol.md §2: a majority vote over raw
+text instead of extracted answers is a known pass@n bug).
 """
 
 from __future__ import annotations

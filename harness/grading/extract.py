@@ -13,8 +13,8 @@ from harness.types import VerdictStatus
 THINK_END = "</think>"
 
 # Longest text handed to a parser. Final sections are summaries; MATH-500 gold solutions, which
-# are shaped like them, are 422 characters at the median and 3,356 at most (measured on
-# ../shared/benchmarks/math500/test.jsonl). Longer texts are cut to their tail / last-box region.
+# are shaped like them, are 422 characters at the median and 3,356 at most (measured on the
+# full MATH-500 file, docs/data.md §2). Longer texts are cut to their tail / last-box region.
 MAX_PARSE_CHARS = 8_000
 
 # Longest box content accepted. MATH-500 gold answers are at most 53 characters (measured as
@@ -48,14 +48,17 @@ def final_section(response: str, reasoning: bool) -> str | None:
     return response[idx + len(THINK_END) :]
 
 
-def response_status(response: str, finish_reason: str, reasoning: bool) -> VerdictStatus | None:
+def response_status(
+    response: str, finish_reason: str, reasoning: bool, truncated: str = "wrong"
+) -> VerdictStatus | None:
     """Return the status that makes a response ungradable, or None when it can be graded.
 
     ``finish_reason == "length"`` gives "truncated" whatever the text holds (R1 protocol: a
-    response cut at the token budget has no final answer); a reasoning response with no
-    ``</think>`` gives "unclosed_think".
+    response cut at the token budget has no final answer), unless ``truncated == "grade"``
+    (``harness.grading.convention``); a reasoning response with no ``</think>`` gives
+    "unclosed_think".
     """
-    if finish_reason == "length":
+    if finish_reason == "length" and truncated != "grade":
         return "truncated"
     if not isinstance(response, str):
         return "error"
@@ -191,15 +194,30 @@ def answer_window(final: str) -> str:
     return final[-MAX_PARSE_CHARS:]
 
 
-def prepare(response: str, finish_reason: str, reasoning: bool) -> tuple[VerdictStatus | None, str]:
+def prepare(
+    response: str,
+    finish_reason: str,
+    reasoning: bool,
+    answer_region: str = "after_think",
+    truncated: str = "wrong",
+) -> tuple[VerdictStatus | None, str]:
     """Status and parser window of a response: what a grading worker needs, small for IPC.
+
+    Args:
+        response: The generated text.
+        finish_reason: "stop", "length" or "unknown".
+        reasoning: True for R1-style models.
+        answer_region: "after_think" (R1 rule) or "anywhere": read the whole response, as
+            scripts that take the last box of the raw text do (``harness.grading.convention``).
+        truncated: "wrong" (R1 rule) or "grade": grade a length-stopped response as final.
 
     Returns:
         (status, window): status is None when the response is gradable; window is "" otherwise.
 
     """
     try:
-        status = response_status(response, finish_reason, reasoning)
+        reasoning = reasoning and answer_region != "anywhere"
+        status = response_status(response, finish_reason, reasoning, truncated)
         if status is not None:
             return status, ""
         final = final_section(response, reasoning)

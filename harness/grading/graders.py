@@ -66,7 +66,13 @@ def grade_window(
 
 
 def grade(
-    response: str, finish_reason: str, problem: Problem, reasoning: bool, timeout_s: float
+    response: str,
+    finish_reason: str,
+    problem: Problem,
+    reasoning: bool,
+    timeout_s: float,
+    answer_region: str = "after_think",
+    truncated: str = "wrong",
 ) -> tuple[Verdict, Verdict]:
     """Grade one response with both graders; never raises.
 
@@ -80,13 +86,15 @@ def grade(
         problem: The problem (its ``gold`` and ``answer_type`` are used).
         reasoning: True for R1-style models (the answer is read after the last ``</think>``).
         timeout_s: Soft time limit per grader call, in seconds.
+        answer_region: "after_think" (R1 rule) or "anywhere" (``harness.grading.convention``).
+        truncated: "wrong" (R1 rule) or "grade".
 
     Returns:
         (math_verify verdict, math_normalized verdict).
 
     """
     try:
-        status, window = prepare(response, finish_reason, reasoning)
+        status, window = prepare(response, finish_reason, reasoning, answer_region, truncated)
         return grade_window(status, window, problem.gold, problem.answer_type, timeout_s)
     except BaseException as exc:  # noqa: BLE001 - total: even a stray TimeoutException
         if isinstance(exc, KeyboardInterrupt | SystemExit):

@@ -48,6 +48,8 @@ class GradeTask:
     gold: str
     answer_type: AnswerType
     reasoning: bool
+    answer_region: str = "after_think"  # grading convention (harness.grading.convention)
+    truncated: str = "wrong"
 
 
 def _init_worker() -> None:
@@ -100,7 +102,9 @@ def grade_all_timed(
     """Like ``grade_all`` but also returns each response's grading time in seconds."""
     items: list[_Item] = []
     for t in tasks:  # cut to the answer window here: small messages to the workers
-        status, window = prepare(t.response, t.finish_reason, t.reasoning)
+        status, window = prepare(
+            t.response, t.finish_reason, t.reasoning, t.answer_region, t.truncated
+        )
         items.append((status, window, t.gold, t.answer_type))
     results: list[tuple[Pair, float] | None] = [None] * len(items)
     chunks = [range(i, min(i + chunk_size, len(items))) for i in range(0, len(items), chunk_size)]

@@ -1,7 +1,7 @@
 """Cluster bootstrap over problems: percentile intervals and paired differences.
 
 Problems are the resampling unit; each drawn problem keeps all of its n samples (samples are
-nested within problems), as ../shared/NOTES.md §2 asks: with 30 AIME problems the problem-level
+nested within problems), as docs/protocol.md §3 explains: with 30 AIME problems the problem-level
 standard error dwarfs the sample-level one. Every metric here is a mean of fixed per-problem
 scores (pass@k and cons@n are computed once per problem), so a replicate is the mean of resampled
 per-problem scores and a whole bootstrap is one (B, P) index matrix: O(B·P).

@@ -50,7 +50,7 @@ def sample_matrix(samples: Iterable[GradedSample], problem_ids: Sequence[str]) -
     Raises:
         ValueError: If a sample belongs to no listed problem, a (problem, sample index) pair
             repeats, or the problems do not all have sample indices 0 … n−1 for one n
-            (averaging over fewer samples than claimed is a known pass@n bug, NOTES.md §2).
+            (averaging over fewer samples than claimed is a known pass@n bug, docs/protocol.md §2).
 
     """
     rows = {pid: i for i, pid in enumerate(problem_ids)}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.metrics.passk import k_values, pass_at_1, pass_at_k
-from harness.metrics.vote import TIE_RULE, check_classes, majority_vote
+from harness.metrics.vote import TIE_RULE, VOTE_BLOCK, block_vote, check_classes, majority_vote
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class ProblemScores:
     Attributes:
         n_problems: P.
         n_samples: n, samples per problem.
-        metrics: pass@1, pass@2, pass@4, … pass@n, then cons@n, in that order.
+        metrics: pass@1, pass@2, pass@4, … pass@n, then cons@n, then cons@64 when n > 64.
 
     """
 
@@ -146,4 +146,18 @@ def problem_scores(correct: np.ndarray, groups: np.ndarray) -> ProblemScores:
             scores=_frozen(majority_vote(correct, groups)),
         )
     )
+    if n > VOTE_BLOCK:
+        blocks = n // VOTE_BLOCK
+        metrics.append(
+            MetricScores(
+                name=f"cons@{VOTE_BLOCK}",
+                k=VOTE_BLOCK,
+                estimator=(
+                    f"majority vote of {VOTE_BLOCK} samples averaged over {blocks} disjoint "
+                    f"blocks of consecutive samples (n={n}; {n - blocks * VOTE_BLOCK} left "
+                    f"over); {TIE_RULE}"
+                ),
+                scores=_frozen(block_vote(correct, groups)),
+            )
+        )
     return ProblemScores(n_problems=n_problems, n_samples=n, metrics=tuple(metrics))

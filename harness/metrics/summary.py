@@ -1,4 +1,11 @@
-"""Assemble metrics.json: every metric in percent with its bootstrap interval, plus sample facts."""
+"""Assemble metrics.json: every metric in percent with both of its intervals, plus sample facts.
+
+Each metric carries two 95 % intervals for two different questions (Miller 2024, "Adding Error
+Bars to Evals", arXiv 2411.00640): ``ci95_fixed_set`` holds the benchmark's problems fixed and
+counts only the sampling noise ("how well does the model do on *these* problems"; the target of
+a claim like "28.9 on AIME 2024"), ``ci95_generalisation`` resamples problems ("on problems like
+these"). ``ci95`` is kept, equal to ``ci95_generalisation``, for readers of older files.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +20,9 @@ from harness.metrics.bootstrap import (
     DEFAULT_SEED,
     bootstrap_ci,
 )
-from harness.metrics.scores import ProblemScores, problem_scores, validate_matrix
+from harness.metrics.scores import MetricScores, ProblemScores, problem_scores, validate_matrix
 from harness.metrics.vote import NO_ANSWER
+from harness.metrics.within import fixed_set_metric
 from harness.types import MetricValue
 
 LengthUnit = Literal["tokens", "characters"]
@@ -58,6 +66,23 @@ def metric_values(
         )
         for m, (lo, hi) in zip(scores.metrics, bounds, strict=True)
     }
+
+
+def _fixed_set(
+    correct: np.ndarray,
+    groups: np.ndarray,
+    metric: MetricScores,
+    *,
+    resamples: int,
+    seed: int,
+    confidence: float,
+) -> dict[str, Any]:
+    """``se_fixed_set`` and ``ci95_fixed_set`` (percent) of one metric: problems held fixed."""
+    est = fixed_set_metric(
+        correct, groups, metric.name, float(metric.scores.mean()), resamples=resamples, seed=seed
+    )
+    lo, hi = est.interval(confidence)
+    return {"se_fixed_set": _pct(est.se), "ci95_fixed_set": [_pct(lo), _pct(hi)]}
 
 
 def _sample_share(flags: np.ndarray | None, shape: tuple[int, int], name: str) -> float | None:
@@ -141,8 +166,15 @@ def summarize(
     values = metric_values(scores, resamples=resamples, seed=seed, confidence=confidence)
     ks = {m.name: m.k for m in scores.metrics}
     metrics = {
-        name: {"value": v.value, "ci95": list(v.ci95), "estimator": v.estimator, "k": ks[name]}
-        for name, v in values.items()
+        name: {
+            "value": v.value,
+            "ci95": list(v.ci95),
+            "estimator": v.estimator,
+            "k": ks[name],
+            "ci95_generalisation": list(v.ci95),
+            **_fixed_set(correct, groups, m, resamples=resamples, seed=seed, confidence=confidence),
+        }
+        for (name, v), m in zip(values.items(), scores.metrics, strict=True)
     }
     if no_answer is None:
         no_answer = groups == NO_ANSWER
@@ -168,6 +200,15 @@ def summarize(
             "seed": seed,
             "unit": "problem",
             "interval": "percentile",
+            "confidence": confidence,
+        },
+        "fixed_set": {
+            "target": "these problems, only the samples random (Miller 2024, arXiv 2411.00640)",
+            "pass@1": "SE² = Σ_i σ̂_i²/(n·P²), σ̂_i² unbiased within-problem variance",
+            "other metrics": "within-problem bootstrap (samples redrawn within each problem)",
+            "resamples": resamples,
+            "seed": seed,
+            "interval": "normal, value ± z·SE",
             "confidence": confidence,
         },
     }

@@ -5,7 +5,8 @@ each user turn as ``<｜User｜>`` + content, each assistant turn as ``<｜Assis
 after its last ``</think>`` + ``<｜end▁of▁sentence｜>``, and as generation prompt
 ``<｜Assistant｜>``. Around 2025-02-09 the hub template changed the generation prompt
 to ``<｜Assistant｜><think>\n``
-(NOTES §1). Tool-call branches of the real template are left out: the harness never sends tools.
+(docs/protocol.md §1). Tool-call branches of the real template are left out: the harness never
+sends tools.
 """
 
 from __future__ import annotations

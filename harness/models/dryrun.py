@@ -1,32 +1,44 @@
 """Where the dryrun finds its problems without a network: ``${harness_data:math500}``.
 
-Resolves to ``../shared/benchmarks/<name>/test.jsonl`` beside the checkout when it exists (the
-project's own machines), else to the bundled 5-problem copy (``harness/models/data/``), so
-``harness-eval experiment=dryrun`` runs from any directory and in a clone without ``../shared``.
+Resolves to the 5-problem copy bundled with the package (``harness/models/data/``, byte-exact first
+lines of the benchmark file; see its ``SOURCES.md``), so ``harness-eval experiment=dryrun`` runs
+from any directory, in any clone and from an installed wheel, and records the same data sha256
+everywhere.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from omegaconf import OmegaConf
 
-from harness.config.paths import repo_root
 from harness.models.tiny import bundled_problems_file
 
 
-def shared_or_bundled(name: str) -> str:
-    """Absolute path of the ``../shared`` copy of benchmark ``name``, else the bundled copy."""
-    shared = repo_root().parent / "shared" / "benchmarks" / name / "test.jsonl"
-    if shared.is_file():
-        return str(shared)
-    bundled = bundled_problems_file(name)
-    if not bundled.is_file():
-        raise FileNotFoundError(f"no local copy of {name}: neither {shared} nor {bundled}")
-    return str(Path(bundled))
+def bundled(name: str) -> str:
+    """Absolute path of the bundled copy of benchmark ``name`` (``math500`` or ``aime24``)."""
+    path = bundled_problems_file(name)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no bundled copy of {name!r} at {path}: the dryrun bundles math500 and aime24; "
+            "set benchmark.source=FILE for another benchmark"
+        )
+    return str(path)
+
+
+def dryrun_source(benchmark: str) -> str:
+    """The dryrun's data for ``benchmark``: a bundled probe set, else MATH-500 as before."""
+    from harness.data.probes import PROBE_SETS, probe_file
+
+    return probe_file(benchmark) if benchmark in PROBE_SETS else bundled("math500")
 
 
 def register_resolvers() -> None:
-    """Register ``harness_data`` (idempotent)."""
-    if not OmegaConf.has_resolver("harness_data"):
-        OmegaConf.register_new_resolver("harness_data", shared_or_bundled)
+    """Register ``harness_data``, ``harness_dryrun_data`` and ``harness_probes`` (idempotent)."""
+    from harness.data.probes import probe_file
+
+    for name, fn in (
+        ("harness_data", bundled),
+        ("harness_dryrun_data", dryrun_source),
+        ("harness_probes", probe_file),
+    ):
+        if not OmegaConf.has_resolver(name):
+            OmegaConf.register_new_resolver(name, fn)

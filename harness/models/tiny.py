@@ -1,7 +1,7 @@
 """Build a tiny, randomly initialised model of the R1-distill architecture, on the fly.
 
 The DeepSeek-R1-Distill-Qwen models are ``Qwen2ForCausalLM`` with an R1-style chat template
-(NOTES §5). ``build_tiny_model`` writes a local Hugging Face model directory of the same
+(docs/protocol.md §4). ``build_tiny_model`` writes a local Hugging Face model directory of the same
 architecture at toy size (2 layers, hidden 128, 4 attention heads of size 32, 2 KV heads; vLLM's
 CPU kernels need head size >= 32) and a byte-level BPE tokenizer trained with ``tokenizers`` on
 benchmark text, carrying the distills' special tokens and chat template. Same spec and seed give
@@ -11,7 +11,7 @@ Like the real distill tokenizer, the tokenizer prepends ``<｜begin▁of▁sente
 with special tokens while the chat template already renders it, so a backend that tokenizes a
 rendered prompt with ``add_special_tokens=True`` doubles the BOS (a real trap). ``</think>`` is a
 special token by default (``special_think=True``), the harder case: a decode that skips special
-tokens loses it (NOTES §3).
+tokens loses it (docs/packages.md §3).
 
 Public API (also used by the vLLM tests): ``TinySpec``, ``build_tiny_model``,
 ``build_tiny_tokenizer``, ``ensure_tiny_model``, ``tiny_spec_from_extra``,

@@ -1,6 +1,6 @@
 r"""The prompt stage: what the model is sent for one problem, byte for byte.
 
-DeepSeek-R1 README, "Usage Recommendations" (NOTES §1):
+DeepSeek-R1 README, "Usage Recommendations" (docs/protocol.md §1):
 
 * no system prompt: everything goes in the one user turn;
 * the user turn is the problem, a newline, then the instruction of its answer type
@@ -28,14 +28,21 @@ THINK_PREFIX = "<think>\n"
 """What a reasoning model's response is forced to begin with."""
 
 
+BARE_ANSWER_TYPES = ("refusal", "identity")
+"""Behaviour probes: the question is sent alone, as a user would type it (no instruction)."""
+
+
 def instruction_for(answer_type: str) -> str:
-    """The instruction appended to a problem of this answer type."""
+    """The instruction appended to a problem of this answer type ("" for behaviour probes)."""
+    if answer_type in BARE_ANSWER_TYPES:
+        return ""
     return GPQA_INSTRUCTION if answer_type == "choice" else MATH_INSTRUCTION
 
 
 def user_message(problem: Problem) -> str:
-    """The single user turn: the problem, a newline, the instruction."""
-    return f"{problem.question}\n{instruction_for(problem.answer_type)}"
+    """The single user turn: the problem, a newline, the instruction (probes: the question)."""
+    instruction = instruction_for(problem.answer_type)
+    return f"{problem.question}\n{instruction}" if instruction else problem.question
 
 
 def messages(problem: Problem) -> list[dict[str, str]]:

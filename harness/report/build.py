@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.claims import load_claims, load_protocols
+from harness.claims import load_claims, load_groups, load_margins, load_protocols
 from harness.config.paths import repo_root
+from harness.report.behaviour import behaviour_verdicts, is_behaviour_run
+from harness.report.behaviour_table import behaviour_section
 from harness.report.markdown import render
 from harness.report.plots import Figure, write_figures
 from harness.report.pooling import Cell, build_cells
@@ -69,26 +71,37 @@ def build_report(
             "at the checkout's seeds/ folder"
         )
     runs, warnings = load_runs(inputs, skip_incomplete=skip_incomplete)
+    probes = [r for r in runs if is_behaviour_run(r)]  # behaviour probes: report/behaviour.py
+    runs = [r for r in runs if not is_behaviour_run(r)]
     cells = build_cells(
         runs, resamples=settings.resamples, seed=settings.seed, confidence=settings.confidence
     )
     claims = load_claims(seeds)
-    rows = judge_all(cells, claims, load_protocols(seeds), settings)
+    margins = load_margins(seeds)  # a claim without one is "not measured", saying so
+    groups = load_groups(seeds, claims)
+    rows = judge_all(cells, claims, load_protocols(seeds), settings, margins, groups)
+    rows = behaviour_verdicts(rows, claims, probes, margins)
     out.mkdir(parents=True, exist_ok=True)
     figures = write_figures(cells, rows, out, settings) if plots else []
     payload = {
         "settings": {
-            "max_ci_width": settings.max_ci_width,
             "strict_protocol": settings.strict_protocol,
+            "fixed_set": {
+                "target": "the benchmark's problems, only the samples random (Miller 2024)",
+                "value_claims": "TOST at the margin of seeds/margins.yaml (Schuirmann 1987)",
+                "groups": "Holm 1979 over member p-values",
+                "confidence": {"support": 0.90, "refute": 0.95},
+            },
             "bootstrap": {
                 "resamples": settings.resamples,
                 "seed": settings.seed,
                 "confidence": settings.confidence,
                 "unit": "problem",
                 "interval": "percentile",
+                "used_for": "ci95_generalisation",
             },
         },
-        "runs": [str(r.path) for r in runs],
+        "runs": [str(r.path) for r in runs + probes],
         "verdicts": [r.to_json() for r in rows],
     }
     (out / VERDICTS).write_text(
@@ -99,7 +112,9 @@ def build_report(
     text = render(
         cells, runs, rows, figures, settings, inputs=[str(i) for i in inputs], warnings=warnings
     )
+    text += behaviour_section(probes)
     (out / REPORT).write_text(text, encoding="utf-8", errors="backslashreplace")
+    runs += probes
     return Report(out, tuple(runs), tuple(cells), tuple(rows), tuple(figures), tuple(warnings))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from harness.report.plots import Figure
 from harness.report.pooling import Cell
-from harness.report.rules import fmt
+from harness.report.rules import VERDICTS
 from harness.report.runs import Run
 from harness.report.tables import (
     ACCOUNTING_HEADERS,
@@ -24,7 +24,7 @@ from harness.report.tables import (
 )
 from harness.report.verdicts import Settings, VerdictRow
 
-VERDICT_ORDER = ("supported", "refuted", "inconclusive", "not measured")
+VERDICT_ORDER = VERDICTS
 
 
 def _escape(text: str) -> str:
@@ -67,13 +67,18 @@ def render(
         "# r1-harness report",
         f"Inputs: {', '.join(f'`{i}`' for i in inputs)} — {len(runs)} runs, {len(cells)} cells.",
         (
-            f"Intervals: 95 % percentile bootstrap over problems (samples nested), "
-            f"{settings.resamples} resamples, seed {settings.seed}. Value claims: supported when "
-            "the claimed value lies inside the interval, refuted outside it, inconclusive when "
-            f"the interval is wider than {fmt(settings.max_ci_width)} points. Comparisons: paired "
-            "bootstrap of a − b over the shared problems (or the measured interval against a "
-            "cited number). A temperature, top-p or max-new-tokens difference from the claim's "
-            "protocol caps a verdict at inconclusive; an n difference is flagged"
+            "Two intervals answer two questions (Miller 2024, arXiv 2411.00640). Fixed set: these "
+            "problems, only the samples random; the verdicts use it. Generalisation: problems "
+            f"resampled (percentile bootstrap, {settings.resamples} resamples, seed "
+            f"{settings.seed}); shown for reference. Value claims: D = measured − claimed, "
+            "supported when its 90 % interval lies inside (−δ, δ) (TOST, Schuirmann 1987), "
+            "refuted when its 95 % interval lies wholly outside [−δ, δ], underpowered when not "
+            "even D = 0 could be supported; δ from seeds/margins.yaml. Comparisons: D = a − b; "
+            "'beats' needs the 95 % interval above 0, 'matches or beats' above −δ, 'comparable' "
+            "is two-sided equivalence. A cited number adds its own sampling variance at its "
+            "protocol's n (n_pub). Groups: Holm 1979. MDD: minimum detectable difference at 80 % "
+            "power. A temperature, top-p or max-new-tokens difference from the claim's protocol "
+            "caps a verdict at inconclusive; an n difference is flagged"
             + (" and caps it too (--strict-protocol)." if settings.strict_protocol else ".")
         ),
     ]
@@ -81,6 +86,7 @@ def render(
         parts.append("Warnings:\n" + "\n".join(f"- {w}" for w in warnings))
     parts += [
         "## Results: models × benchmarks (pass@1)",
+        "Each value: `value [generalisation 95 % CI] fixed set [fixed-set 95 % CI]`.",
         md_table(headers, pivot_rows),
         "## Results per cell",
         "Truncation, missing answers and grader disagreement are shares of samples in the cell; "

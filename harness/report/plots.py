@@ -19,8 +19,9 @@ matplotlib.use("Agg")  # files only; no display on servers or in CI
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from harness.report.judge_other import cell_trend  # noqa: E402
 from harness.report.pooling import Cell  # noqa: E402
-from harness.report.verdicts import Settings, VerdictRow, cell_trend  # noqa: E402
+from harness.report.verdicts import Settings, VerdictRow  # noqa: E402
 from harness.store.run_dir import plain_name  # noqa: E402
 
 DPI = 110  # ~700 px wide figures: readable in a Markdown viewer, a few tens of kB each
@@ -53,7 +54,7 @@ def _ci_err(values: Sequence[float], cis: Sequence[tuple[float, float]]) -> list
 def claimed_vs_measured(rows: Sequence[VerdictRow], out: Path) -> list[Figure]:
     """One figure per benchmark with at least one measured value claim."""
     figures = []
-    measured = [r for r in rows if r.kind == "value" and r.measured is not None and r.ci95]
+    measured = [r for r in rows if r.kind == "value" and r.measured is not None and r.measured_ci95]
     for bench in sorted({r.benchmark for r in measured if r.benchmark}):
         sel = [r for r in measured if r.benchmark == bench]
         fig, ax = plt.subplots(figsize=(max(4.0, 1.2 * len(sel) + 2), 3.6))
@@ -62,10 +63,10 @@ def claimed_vs_measured(rows: Sequence[VerdictRow], out: Path) -> list[Figure]:
         ax.errorbar(
             x,
             values,
-            yerr=_ci_err(values, [r.ci95 for r in sel]),
+            yerr=_ci_err(values, [r.measured_ci95 for r in sel]),  # type: ignore[misc]
             fmt="o",
             capsize=4,
-            label="measured (95 % CI)",
+            label="measured (95 % fixed-set CI)",
         )
         ax.scatter(
             x,

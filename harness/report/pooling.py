@@ -1,10 +1,17 @@
 """Combine the runs of one cell (model × benchmark) into one sample matrix, or say why not.
 
-Runs pool when their protocol matches: the same sampling distribution (temperature, top-p,
-max new tokens) on the same problems (same ``problems_sha256``). Pooling concatenates samples per
-problem, so n grows, and every metric is recomputed from the pooled matrix by
-``harness.metrics``. Runs with a different protocol stay separate rows, each saying why. Two runs
-that replayed the same file (same backend sha256) hold the same samples: only the first counts.
+Runs pool when everything that shapes their samples matches (``protocol_key``): the sampling
+distribution (temperature, top-p, max new tokens), the problems (``problems_sha256``), the model
+and tokenizer revisions, the prompts sent (sha256 of each problem's prompt: chat template,
+instruction and think prefix), the think prefix, the graders with their versions, and the
+grading convention (``grading.answer_region``, ``grading.truncated``). Pooling concatenates
+samples per problem, so n grows, and every metric is recomputed from the pooled matrix by
+``harness.metrics``. Runs with a different key stay separate rows, each saying why.
+
+Two runs that hold the same samples are counted once: runs that replayed the same file (same
+backend sha256), and generating runs with the same sampling seed (the same seed stream: every
+sample's seed is seed·2³² + problem·2¹⁶ + sample, so the samples repeat); the run with more
+samples is kept. The between-run variance of pooled runs is estimated in ``evidence.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.grading.convention import Convention
 from harness.metrics import ProblemScores, problem_scores, summarize
 from harness.report.runs import Run, RunSamples
 
@@ -67,24 +75,46 @@ class Cell:
         return [round(100.0 * float(r.samples.correct.mean()), 2) for r in self.runs]
 
 
+def _model_revision(run: Run) -> Any:
+    return (run.provenance.get("model") or {}).get("revision") or (
+        run.config.get("model") or {}
+    ).get("revision")
+
+
+def _key_fields(run: Run) -> list[tuple[str, Any]]:
+    graders = run.provenance.get("graders") or {}
+    return [
+        ("temperature", run.temperature),
+        ("top_p", run.top_p),
+        ("max_new_tokens", run.max_new_tokens),
+        ("model revision", _model_revision(run)),
+        ("tokenizer revision", (run.config.get("model") or {}).get("tokenizer_revision")),
+        ("prompt sha256", run.prompt_sha256),
+        ("think prefix", run.think_prefix),
+        ("graders", tuple(sorted((str(k), str(v)) for k, v in graders.items()))),
+        ("grading convention", _convention(run)),
+    ]
+
+
 def protocol_key(run: Run) -> tuple[Any, ...]:
-    """What must match for two runs to pool."""
+    """What must match for two runs to pool (module docstring)."""
     problems = run.problems_sha256 or ",".join(run.samples.problem_ids)
-    return (run.temperature, run.top_p, run.max_new_tokens, problems)
+    return (*(v for _, v in _key_fields(run)), problems)
+
+
+def _convention(run: Run) -> str:
+    """The grading convention of a run, from its config.yaml (the R1 rule when not recorded)."""
+    return Convention.from_config(run.config.get("grading") or {}).label()
 
 
 def key_differences(a: Run, b: Run) -> list[str]:
     """The protocol differences between two runs, in words."""
     out = [
         f"{name} {x} vs {y}"
-        for name, x, y in (
-            ("temperature", a.temperature, b.temperature),
-            ("top_p", a.top_p, b.top_p),
-            ("max_new_tokens", a.max_new_tokens, b.max_new_tokens),
-        )
+        for (name, x), (_, y) in zip(_key_fields(a), _key_fields(b), strict=True)
         if x != y
     ]
-    if protocol_key(a)[3] != protocol_key(b)[3]:
+    if protocol_key(a)[-1] != protocol_key(b)[-1]:
         out.append(f"different problems ({a.samples.shape[0]} vs {b.samples.shape[0]})")
     return out
 
@@ -161,15 +191,17 @@ def pool_samples(parts: Sequence[RunSamples]) -> RunSamples:
 
 def _cell(runs: list[Run], notes: list[str], stats: dict[str, Any]) -> Cell:
     kept: list[Run] = []
-    seen: dict[str, str] = {}
-    for run in runs:
+    seen: dict[Any, str] = {}
+    for run in sorted(runs, key=lambda r: -r.n_samples):  # keep the larger of two duplicates
         sha = (run.provenance.get("backend") or {}).get("sha256")
-        if sha and sha in seen:
-            notes.append(f"{run.run_id} left out: it replayed the same file as {seen[sha]}")
+        key = ("file", sha) if sha else ("seed", run.sampling_seed)
+        if key in seen and key[1] is not None:
+            what = "replayed the same file" if sha else f"used the same seed stream (seed {key[1]})"
+            notes.append(f"{run.run_id} left out: it {what} as {seen[key]}, the same samples")
             continue
-        if sha:
-            seen[sha] = run.run_id
+        seen[key] = run.run_id
         kept.append(run)
+    kept.sort(key=lambda r: str(r.path))
     samples = kept[0].samples if len(kept) == 1 else pool_samples([r.samples for r in kept])
     summary = summarize(
         samples.correct,

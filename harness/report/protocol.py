@@ -10,7 +10,9 @@ Policy (documented in the README's report section):
   n used; metrics whose name carries k (cons@64) are simply absent when n differs. With
   ``strict=True`` (``--strict-protocol``) an n difference caps the verdict as well.
 
-A protocol field the source does not state (None) is never a mismatch.
+A protocol field the source does not state (None) is never a mismatch and never caps; it is
+flagged ("temperature not stated by r1_paper_baseline"), since the comparison then rests on an
+assumption about the other side's settings.
 """
 
 from __future__ import annotations
@@ -64,7 +66,16 @@ def check_protocol(cell: Cell, protocol: Protocol | None, *, strict: bool = Fals
         )
         if want is not None and got is not None and float(got) != float(want)
     ]
-    flags = []
+    unset = [
+        name
+        for name, want in (
+            ("temperature", protocol.temperature),
+            ("top_p", protocol.top_p),
+            ("max_new_tokens", protocol.max_new_tokens),
+        )
+        if want is None
+    ]
+    flags = [f"{', '.join(unset)} not stated by {protocol.id}"] if unset else []
     n_diff = _n_text(cell.n_samples, *protocol.samples_for(cell.benchmark))
     if n_diff:
         (capping if strict else flags).append(n_diff)

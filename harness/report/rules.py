@@ -1,17 +1,14 @@
-"""Verdict rules on numbers: each takes intervals and claimed values and returns a verdict + reason.
+"""Verdict words and the small rules shared by every claim kind.
 
-Verdicts are ``supported``, ``refuted``, ``inconclusive`` or ``not measured``. All numbers are in
-percent (points); intervals are 95 % percentile bootstrap intervals over problems.
+Verdicts: ``supported``, ``refuted``, ``inconclusive``, ``underpowered`` (an equivalence test that
+could not support even D = 0), ``not measured``, and for claims decided on cited numbers alone
+``consistent with the cited numbers`` / ``contradicts the cited numbers``. The tests on numbers
+(equivalence, non-inferiority, superiority) are in ``decide.py``; here are the trend slope rule
+and the protocol cap.
 
-- Value claim: supported when the claimed value lies in the measured interval, refuted when it
-  lies outside, inconclusive when the interval is wider than ``max_width`` points whatever the
-  claimed value (``DEFAULT_MAX_CI_WIDTH``).
-- Comparison (a vs b), from an interval of the difference a − b: ``greater`` is supported when
-  the interval lies above 0 and refuted when it lies at or below 0; ``geq`` with tolerance t
-  (a ≥ b − t) is supported when the lower bound exceeds −t and refuted when the upper bound is
-  below −t. Anything else is inconclusive.
 - Trend: supported when the slope interval excludes 0 on the claimed side, refuted when it
-  excludes 0 on the other side, inconclusive otherwise.
+  excludes 0 on the other side, inconclusive otherwise (the effect-size rule is in
+  ``judge_other.py``).
 """
 
 from __future__ import annotations
@@ -19,21 +16,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-VerdictName = Literal["supported", "refuted", "inconclusive", "not measured"]
-
-DEFAULT_MAX_CI_WIDTH = 20.0
-# A 95 % interval wider than 20 points cannot tell the claim from values 10 points away, the
-# size of the gaps the claims argue about (Table 5: 28.9 vs 9.3 on AIME, 83.9 vs 74.6 on
-# MATH-500). MATH-500 at P=500 gives ~6-point intervals; AIME (P=30, problem-level SE near 9
-# points, ../shared/NOTES.md §2) gives ~30-point ones, so AIME value claims come out
-# inconclusive unless a run is pooled over a larger problem set. ``--max-ci-width`` changes it.
+VerdictName = Literal[
+    "supported",
+    "refuted",
+    "inconclusive",
+    "underpowered",
+    "not measured",
+    "consistent with the cited numbers",
+    "contradicts the cited numbers",
+]
+VERDICTS: tuple[str, ...] = VerdictName.__args__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
 class Outcome:
     """A verdict and the reason for it, in words."""
 
-    verdict: VerdictName
+    verdict: str
     reason: str
 
 
@@ -45,67 +44,6 @@ def fmt(x: float) -> str:
 def fmt_ci(ci: tuple[float, float]) -> str:
     """``[lo, hi]`` with one decimal."""
     return f"[{fmt(ci[0])}, {fmt(ci[1])}]"
-
-
-def value_rule(
-    claimed: float,
-    measured: float,
-    ci: tuple[float, float],
-    *,
-    max_width: float = DEFAULT_MAX_CI_WIDTH,
-) -> Outcome:
-    """Verdict of a value claim against a measured interval."""
-    lo, hi = ci
-    where = f"measured {fmt(measured)}, 95 % CI {fmt_ci(ci)}"
-    if hi - lo > max_width:
-        return Outcome(
-            "inconclusive",
-            f"{where} is {fmt(hi - lo)} points wide, above the {fmt(max_width)}-point bound: "
-            "too few problems or samples to test claimed " + fmt(claimed),
-        )
-    if lo <= claimed <= hi:
-        return Outcome("supported", f"claimed {fmt(claimed)} inside measured 95 % CI {fmt_ci(ci)}")
-    side = "above" if claimed > hi else "below"
-    return Outcome("refuted", f"claimed {fmt(claimed)} {side} measured 95 % CI {fmt_ci(ci)}")
-
-
-def threshold(direction: str, tolerance: float) -> float:
-    """The value a − b must exceed: 0 for ``greater``, −tolerance for ``geq``."""
-    if direction == "greater":
-        return 0.0
-    if direction == "geq":
-        return -tolerance
-    raise ValueError(f"unknown comparison direction {direction!r}")
-
-
-def diff_rule(ci: tuple[float, float], direction: str, tolerance: float = 0.0) -> Outcome:
-    """Verdict of "a greater than b" / "a at least b − tolerance" from an interval of a − b."""
-    lo, hi = ci
-    t = threshold(direction, tolerance)
-    what = "a − b > 0" if direction == "greater" else f"a − b ≥ {fmt(t)}"
-    where = f"95 % CI of a − b {fmt_ci(ci)}"
-    if lo > t:
-        return Outcome("supported", f"{where} lies above {fmt(t)}: {what} holds")
-    refuted = hi <= t if direction == "greater" else hi < t
-    if refuted:
-        return Outcome("refuted", f"{where} lies at or below {fmt(t)}: {what} fails")
-    return Outcome("inconclusive", f"{where} contains {fmt(t)}: cannot tell whether {what}")
-
-
-def cited_diff_ci(
-    measured_ci: tuple[float, float], cited: float, *, measured_side: str
-) -> tuple[float, float]:
-    """Interval of a − b when one side is a cited number (no uncertainty) and one is measured.
-
-    Args:
-        measured_ci: The measured side's interval.
-        cited: The cited value of the other side.
-        measured_side: "a" or "b": which side was measured.
-    """
-    lo, hi = measured_ci
-    if measured_side == "a":
-        return (lo - cited, hi - cited)
-    return (cited - hi, cited - lo)
 
 
 def trend_rule(ci: tuple[float, float], direction: str, unit: str) -> Outcome:

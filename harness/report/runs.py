@@ -10,6 +10,7 @@ Inputs may be one run directory, a results folder, or a Hydra multirun folder
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shlex
 from collections.abc import Iterable, Sequence
@@ -68,7 +69,7 @@ class RunSamples:
 
 @dataclass(frozen=True)
 class Run:
-    """One evaluation run as the report needs it.
+    r"""One evaluation run as the report needs it.
 
     Attributes:
         path: The run directory.
@@ -84,6 +85,9 @@ class Run:
         metrics: metrics.json as a dict.
         provenance: provenance.json as a dict (empty when absent).
         samples: The sample matrix from samples.jsonl.
+        prompt_sha256: sha256 of the prompts sent (sample 0 of each problem, in file order):
+            chat template, instruction and think prefix in one value; None when not recorded.
+        think_prefix: Whether the prompts end with the forced "<think>\n" (None: unknown).
     """
 
     path: Path
@@ -99,6 +103,8 @@ class Run:
     metrics: dict[str, Any]
     provenance: dict[str, Any]
     samples: RunSamples
+    prompt_sha256: str | None = None
+    think_prefix: bool | None = None
 
     @property
     def n_samples(self) -> int:
@@ -203,17 +209,26 @@ def load_samples(path: Path) -> RunSamples:
     Raises:
         ReportInputError: A line is not a sample row; the message names the file and line.
     """
+    return _load_samples(path)[0]
+
+
+def _load_samples(path: Path) -> tuple[RunSamples, list[str]]:
+    """The samples and the prompt of sample 0 of each problem (empty when not recorded)."""
     graded: list[GradedSample] = []
+    prompts: list[str] = []
     with path.open(encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 try:
-                    graded.append(_graded(json.loads(line)))
+                    row = json.loads(line)
+                    graded.append(_graded(row))
                 except (ValueError, KeyError, TypeError, AttributeError) as exc:
                     raise ReportInputError(
                         f"{path}:{number}: not a sample row ({type(exc).__name__}: {exc}); "
                         "re-run the evaluation, or delete the directory"
                     ) from exc
+                if row.get("sample_index") == 0 and isinstance(row.get("prompt"), str):
+                    prompts.append(row["prompt"])
     if not graded:
         raise ReportInputError(f"{path} holds no samples; re-run the evaluation")
     ids = list(dict.fromkeys(s.completion.problem_id for s in graded))
@@ -228,7 +243,7 @@ def load_samples(path: Path) -> RunSamples:
         i, j = row[s.completion.problem_id], s.completion.sample_index
         extracted[i][j] = s.extracted
         disagree[i, j] = s.disagreement
-    return RunSamples(
+    samples = RunSamples(
         problem_ids=tuple(ids),
         correct=m.correct,
         groups=m.groups,
@@ -239,6 +254,7 @@ def load_samples(path: Path) -> RunSamples:
         lengths=m.lengths,
         length_unit=m.length_unit,
     )
+    return samples, prompts
 
 
 def load_run(run_dir: Path) -> Run:
@@ -261,6 +277,8 @@ def load_run(run_dir: Path) -> Run:
     benchmark = (config.get("benchmark") or {}).get("name")
     if not model or not benchmark:
         raise ReportInputError(f"{run_dir / CONFIG} lacks model.name or benchmark.name")
+    samples, prompts = _load_samples(run_dir / SAMPLES)
+    digest = hashlib.sha256("\x00".join(prompts).encode()).hexdigest() if prompts else None
     return Run(
         path=run_dir,
         run_id=str(config.get("run_id") or run_dir.name),
@@ -274,7 +292,9 @@ def load_run(run_dir: Path) -> Run:
         config=config,
         metrics=_read_json(run_dir / METRICS),
         provenance=provenance,
-        samples=load_samples(run_dir / SAMPLES),
+        samples=samples,
+        prompt_sha256=digest,
+        think_prefix=all(p.endswith("<think>\n") for p in prompts) if prompts else None,
     )
 
 

@@ -15,10 +15,16 @@ MISSING = "—"
 
 
 def value_ci(entry: dict[str, Any] | None) -> str:
-    """``83.2 [81.0, 85.3]`` from a metrics.json entry, ``—`` when absent."""
+    """``83.2 [81.0, 85.3] fixed set [82.4, 84.0]`` from a metrics.json entry, ``—`` if absent.
+
+    The first interval resamples problems (generalisation), the second holds them fixed.
+    """
     if not entry:
         return MISSING
-    return f"{fmt(entry['value'])} {fmt_ci(tuple(entry['ci95']))}"
+    text = f"{fmt(entry['value'])} {fmt_ci(tuple(entry['ci95']))}"
+    if entry.get("ci95_fixed_set"):
+        text += f" fixed set {fmt_ci(tuple(entry['ci95_fixed_set']))}"
+    return text
 
 
 def pct(x: float | None) -> str:
@@ -147,18 +153,48 @@ def spread_rows(cells: Sequence[Cell]) -> list[list[str]]:
     return rows
 
 
-CLAIM_HEADERS = ["claim", "claimed", "measured [95 % CI]", "verdict", "reason", "source"]
+CLAIM_HEADERS = [
+    "claim",
+    "claimed",
+    "measured",
+    "D [90 % CI] [95 % CI]",
+    "δ",
+    "n / n_pub",
+    "generalisation 95 % CI of D",
+    "MDD",
+    "verdict",
+    "reason",
+    "source",
+]
 
 
 def claim_rows(rows: Sequence[VerdictRow]) -> list[list[str]]:
-    """The claims table."""
+    """The claims table: every verdict with D, its intervals, δ, n, n_pub and the MDD."""
     out = []
     for r in rows:
         claimed = fmt(r.claimed) if isinstance(r.claimed, int | float) else first(r.claimed)
         measured = MISSING if r.measured is None else fmt(r.measured)
-        if r.ci95 is not None:
+        if r.kind == "trend" and r.ci95 is not None:
             measured += f" {fmt_ci(r.ci95)}"
-        out.append([f"`{r.claim_id}`", claimed, measured, f"**{r.verdict}**", r.reason, r.source])
+        d = MISSING
+        if r.d is not None and r.ci90 is not None and r.ci95 is not None:
+            d = f"{fmt(r.d)} {fmt_ci(r.ci90)} {fmt_ci(r.ci95)}"
+        verdict = f"**{r.verdict}**" + (" (UNSTABLE)" if r.unstable else "")
+        out.append(
+            [
+                f"`{r.claim_id}`",
+                claimed,
+                measured,
+                d,
+                MISSING if r.delta is None else f"{r.delta:.2f}",
+                f"{first(r.n)} / {first(r.n_pub)}",
+                MISSING if r.ci95_generalisation is None else fmt_ci(r.ci95_generalisation),
+                MISSING if r.mdd is None else fmt(r.mdd),
+                verdict,
+                r.reason,
+                r.source,
+            ]
+        )
     return out
 
 

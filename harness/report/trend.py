@@ -31,6 +31,8 @@ class LevelTrend:
         counts: Problems per level.
         slope: Least-squares slope of the means on the level.
         slope_ci95: Bootstrap interval of the slope.
+        ratio: Effect size: mean of the highest level over mean of the lowest.
+        ratio_ci95: Bootstrap interval of the ratio (same replicates as the slope).
     """
 
     levels: tuple[int, ...]
@@ -39,6 +41,8 @@ class LevelTrend:
     counts: tuple[int, ...]
     slope: float
     slope_ci95: tuple[float, float]
+    ratio: float = float("nan")
+    ratio_ci95: tuple[float, float] = (float("nan"), float("nan"))
 
 
 def _slope(levels: np.ndarray, means: np.ndarray) -> np.ndarray:
@@ -77,6 +81,9 @@ def level_trend(
     bounds = percentile_interval(reps, confidence)
     slope_reps = _slope(present.astype(np.float64), reps.T)
     lo, hi = percentile_interval(slope_reps, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_lo, r_hi = percentile_interval(reps[-1] / reps[0], confidence)
+        ratio = means[-1] / means[0] if means[0] else float("inf")
     return LevelTrend(
         levels=tuple(int(x) for x in present),
         means=tuple(means),
@@ -84,6 +91,8 @@ def level_trend(
         counts=tuple(counts),
         slope=float(_slope(present.astype(np.float64), np.array(means))),
         slope_ci95=(float(lo), float(hi)),
+        ratio=float(ratio),
+        ratio_ci95=(float(r_lo), float(r_hi)),
     )
 
 

@@ -41,6 +41,9 @@ def flat_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     for name, entry in metrics.get("metrics", {}).items():
         flat[name] = entry["value"]
         flat[f"{name}/ci95_lo"], flat[f"{name}/ci95_hi"] = entry["ci95"]
+        if "ci95_fixed_set" in entry:  # problems held fixed (README, metrics.json)
+            lo, hi = entry["ci95_fixed_set"]
+            flat[f"{name}/ci95_fixed_set_lo"], flat[f"{name}/ci95_fixed_set_hi"] = lo, hi
     for key, value in metrics.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             flat[key] = value

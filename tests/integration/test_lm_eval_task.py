@@ -13,7 +13,7 @@ from omegaconf.errors import MissingMandatoryValue
 pytest.importorskip("torch")
 pytest.importorskip("lm_eval")
 
-from tests.conftest import REPO, compose, shared_file
+from tests.conftest import REPO, compose, data_file
 
 TASK = "r1_harness_gsm8k_test"
 TASK_YAML = """\
@@ -53,7 +53,7 @@ def test_task_manager_indexes_only_the_include_path(tmp_path):
 
 
 def test_custom_task_runs_through_lm_eval(tmp_path):
-    data = shared_file("gsm8k", "test.jsonl")
+    data = data_file("gsm8k")
     tasks = tmp_path / "tasks"
     tasks.mkdir()
     (tasks / "gsm8k_test.yaml").write_text(TASK_YAML.format(task=TASK, data=data))

@@ -13,9 +13,9 @@ import pytest
 
 from harness.data.loader import load_benchmark
 from harness.data.oracle import oracle_rows, write_rows
-from tests.conftest import REPO, compose, shared_file
+from tests.conftest import REPO, compose, data_file
 
-pytestmark = [pytest.mark.slow, pytest.mark.shared]
+pytestmark = pytest.mark.slow
 
 
 def cluster_up() -> str | None:
@@ -37,7 +37,7 @@ def test_multirun_through_slurm_writes_every_job(tmp_path):
     reason = cluster_up()
     if reason:
         pytest.skip(reason)
-    source = shared_file("aime24", "test.jsonl")
+    source = data_file("aime24")
     overrides = ["benchmark=aime24", f"benchmark.source={source}"]
     if (REPO / "configs/experiment/dryrun.yaml").is_file():
         overrides = ["experiment=dryrun"]

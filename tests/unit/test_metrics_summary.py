@@ -19,7 +19,10 @@ def test_shape_of_metrics_json() -> None:
     assert json.loads(json.dumps(out)) == out  # plain JSON types only
     assert list(out["metrics"]) == ["pass@1", "pass@2", "pass@4", "pass@5", "cons@5"]
     m = out["metrics"]["pass@1"]
-    assert set(m) == {"value", "ci95", "estimator", "k"}
+    assert set(m) == {
+        "value", "ci95", "estimator", "k", "ci95_generalisation", "se_fixed_set", "ci95_fixed_set"
+    }  # fmt: skip
+    assert m["ci95"] == m["ci95_generalisation"]
     assert m["estimator"] == "mean correctness over n=5 samples per problem (DeepSeek-R1 paper)"
     assert out["metrics"]["pass@2"]["estimator"] == "unbiased pass@k (Chen et al. 2021), n=5"
     assert out["metrics"]["cons@5"]["estimator"].startswith("majority vote over extracted answers")

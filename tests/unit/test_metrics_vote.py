@@ -4,8 +4,14 @@ import pytest
 from harness.metrics import majority_vote, problem_scores
 
 
+def credit(correct: list[int], groups: list[int]) -> float:
+    return float(majority_vote(np.array([correct], dtype=bool), np.array([groups]))[0])
+
+
 def vote(correct: list[int], groups: list[int]) -> bool:
-    return bool(majority_vote(np.array([correct], dtype=bool), np.array([groups]))[0])
+    out = credit(correct, groups)
+    assert out in (0.0, 1.0), out  # a clear winner scores exactly 0 or 1
+    return out == 1.0
 
 
 def test_clear_majority_correct_and_incorrect() -> None:
@@ -38,15 +44,30 @@ def test_all_no_answer_is_incorrect() -> None:
 @pytest.mark.parametrize(
     ("correct", "groups", "expected"),
     [
-        ([1, 0, 1, 0], [0, 1, 0, 1], True),  # tie 2-2: class 0 appears first, it is correct
-        ([0, 1, 0, 1], [1, 0, 1, 0], False),  # tie 2-2: class 1 appears first, it is wrong
-        ([0, 1, 1, 0], [3, 0, 0, 3], False),  # ids do not matter, first appearance does
-        ([0, 0, 1], [-1, 2, 5], False),  # 1-1 tie after a no-answer: class 2 first
-        ([1, 0], [0, 1], True),
+        ([1, 0, 1, 0], [0, 1, 0, 1], 0.5),  # 2-2 tie, one of the two classes is right
+        ([0, 1, 0, 1], [1, 0, 1, 0], 0.5),  # order does not matter
+        ([0, 0, 1], [-1, 2, 5], 0.5),  # 1-1 tie after a no-answer
+        ([1, 0, 0], [0, 1, 2], 1 / 3),  # three-way tie
+        ([0, 0, 1, 1], [1, 2, 3, 3], 1.0),  # the right class has two votes: no tie
+        ([0, 0, 0, 0], [1, 1, 2, 2], 0.0),  # a tie of wrong classes scores 0
     ],
 )
-def test_ties_go_to_first_appearing_class(correct, groups, expected) -> None:
-    assert vote(correct, groups) is expected
+def test_ties_score_one_over_m(correct, groups, expected) -> None:
+    assert credit(correct, groups) == pytest.approx(expected)
+
+
+def test_cons64_blocks_average_when_n_exceeds_64() -> None:
+    rng = np.random.default_rng(0)
+    correct = rng.random((6, 130)) < 0.5
+    groups = np.where(correct, 0, 1 + rng.integers(0, 3, correct.shape))
+    scores = problem_scores(correct, groups)
+    expected = (
+        majority_vote(correct[:, :64], groups[:, :64])
+        + majority_vote(correct[:, 64:128], groups[:, 64:128])
+    ) / 2
+    np.testing.assert_allclose(scores["cons@64"], expected)
+    assert "2 disjoint blocks" in scores.metrics[-1].estimator
+    assert "2 left over" in scores.metrics[-1].estimator
 
 
 def test_vectorised_over_problems() -> None:
@@ -59,9 +80,9 @@ def test_cons_metric_uses_the_vote_and_states_the_tie_rule() -> None:
     correct = np.array([[1, 0, 1, 0], [0, 0, 0, 1]], dtype=bool)
     groups = np.array([[0, 1, 0, 1], [2, 2, -1, 0]])
     scores = problem_scores(correct, groups)
-    np.testing.assert_array_equal(scores["cons@4"], [1.0, 0.0])
+    np.testing.assert_array_equal(scores["cons@4"], [0.5, 0.0])  # 2-2 tie: half credit
     estimator = scores.metrics[-1].estimator
-    assert "first among the samples" in estimator and "neutral" in estimator
+    assert "tie for the most votes scores c/m" in estimator and "neutral" in estimator
 
 
 def test_class_with_mixed_verdicts_is_rejected() -> None:

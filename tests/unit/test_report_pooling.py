@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from harness.claims import load_claims, load_protocols
+from harness.claims import load_claims, load_groups, load_margins, load_protocols
 from harness.config.paths import repo_root
 from harness.report.build import build_report
 from harness.report.markdown import md_table
@@ -76,7 +76,12 @@ def _big_run(tmp_path, name, share, **kw):
 def _verdicts(cells, strict=False):
     claims = load_claims(SEEDS)
     rows = judge_all(
-        cells, claims, load_protocols(SEEDS), Settings(resamples=300, strict_protocol=strict)
+        cells,
+        claims,
+        load_protocols(SEEDS),
+        Settings(resamples=300, strict_protocol=strict),
+        load_margins(SEEDS),
+        load_groups(SEEDS, claims),
     )
     return {r.claim_id: r for r in rows}
 
@@ -108,10 +113,42 @@ def test_best_cell_is_the_one_matching_the_protocol(tmp_path):
     assert row.verdict == "supported" and row.runs == ("s",)
 
 
-def test_comparison_with_no_run_reports_the_cited_numbers(tmp_path):
+def test_comparison_with_no_run_is_decided_on_the_cited_numbers(tmp_path):
     rows = _verdicts(cells_of(_big_run(tmp_path, "r", 0.84)))
+    # R1 79.8 (n_pub 64) vs o1-1217 79.2 (n not stated: 1) on 30 AIME problems: the o1 number's
+    # own sampling noise (SE ≤ 7.4 points) cannot show equivalence within 3.33
     row = rows["art.000.r1_comparable_o1.aime24.pass@1"]
-    assert row.verdict == "not measured" and "the cited numbers give a − b" in row.reason
+    assert row.verdict == "underpowered" and "neither side was run" in row.reason
+    assert row.d == pytest.approx(0.6) and row.n_pub is not None
+    # R1 beats GPT-4o on MATH-500, 97.3 vs 74.6: the cited numbers alone settle it
+    beats = rows["art.001.r1_beats_gpt4o.math500.pass@1"]
+    assert beats.verdict == "consistent with the cited numbers", beats.reason
+    group = rows["art.001.r1_beats_gpt4o"]
+    assert group.kind == "group" and group.verdict == "consistent with the cited numbers"
+    assert set(group.members) == {
+        "art.001.r1_beats_gpt4o.aime24.pass@1",
+        "art.001.r1_beats_gpt4o.math500.pass@1",
+    }
+
+
+def test_runs_with_the_same_seed_stream_count_once(tmp_path):
+    a = load_run(write_run(tmp_path / "a", sha=None))
+    b = load_run(write_run(tmp_path / "b", sha=None))
+    for run in (a, b):  # generating runs: no replay file, same sampling.seed
+        (run.path / "provenance.json").write_text(json.dumps({"backend": {"name": "vllm"}}))
+    a, b = load_run(a.path), load_run(b.path)
+    (cell,) = cells_of(a, b)
+    assert cell.n_samples == 2 and "same seed stream (seed 0)" in cell.notes[0]
+
+
+def test_pooling_key_includes_revisions_prompts_and_graders(tmp_path):
+    a = load_run(write_run(tmp_path / "a"))
+    b = load_run(write_run(tmp_path / "b"))
+    prov = json.loads((b.path / "provenance.json").read_text())
+    prov["graders"] = {"math_verify": "0.9.0"}
+    (b.path / "provenance.json").write_text(json.dumps(prov))
+    cells = cells_of(a, load_run(b.path))
+    assert len(cells) == 2 and "graders" in cells[0].notes[0]
 
 
 def test_md_table_escapes_pipes_and_newlines():
@@ -130,7 +167,8 @@ def test_build_report_without_plots_writes_json_and_markdown(tmp_path):
     write_run(tmp_path / "res" / "r", correct=[[True, True]] * 10 + [[False, True]] * 10)
     report = build_report([tmp_path / "res"], tmp_path / "out", plots=False)
     payload = json.loads((tmp_path / "out" / "verdicts.json").read_text())
-    assert payload["settings"]["max_ci_width"] == 20.0
+    assert "max_ci_width" not in payload["settings"]  # the width gate is gone
+    assert payload["settings"]["fixed_set"]["confidence"] == {"support": 0.90, "refute": 0.95}
     assert len(payload["verdicts"]) == len(report.rows) > 100
     md = (tmp_path / "out" / "report.md").read_text()
     assert "75.0 [" in md and "(P=20, n=2, k=1)" in md

@@ -1,81 +1,81 @@
-"""Verdict rules on hand-made numbers: value in/out/wide, paired directions, geq tolerance,
-cited numbers, trends, and the protocol cap."""
+"""Decision rules on hand-made numbers: equivalence (TOST), non-inferiority, superiority, Holm,
+trends, and the protocol cap. The simulation checks are in test_verdict_simulation.py."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 
-from harness.report.rules import cap, cited_diff_ci, diff_rule, trend_rule, value_rule
+from harness.report.decide import Z90, Z95, decide, equivalence, holm, non_inferiority, superiority
+from harness.report.rules import cap, trend_rule
 from harness.report.trend import level_trend
 
 
 @pytest.mark.parametrize(
-    ("claimed", "ci", "verdict", "words"),
+    ("d", "se", "verdict"),
     [
-        (83.9, (81.2, 86.4), "supported", "claimed 83.9 inside measured 95 % CI [81.2, 86.4]"),
-        (81.2, (81.2, 86.4), "supported", "inside"),  # the bounds belong to the interval
-        (92.8, (45.8, 53.6), "refuted", "claimed 92.8 above measured 95 % CI [45.8, 53.6]"),
-        (10.0, (45.8, 53.6), "refuted", "below"),
-        (93.9, (45.0, 100.0), "inconclusive", "55.0 points wide, above the 20.0-point bound"),
-        (10.0, (45.0, 100.0), "inconclusive", "too few problems"),  # wide wins even outside
+        (0.5, 1.0, "supported"),  # 90 % CI [-1.14, 2.14] inside (-3.33, 3.33)
+        (2.0, 1.0, "inconclusive"),  # 90 % CI reaches 3.64: crosses the margin, 95 % meets it
+        (6.0, 1.0, "refuted"),  # 95 % CI [4.04, 7.96] wholly above 3.33
+        (-6.0, 1.0, "refuted"),
+        (0.0, 2.1, "underpowered"),  # 1.645 · 2.1 = 3.45 ≥ 3.33: not even D = 0 could pass
+        (46.1, 6.5, "refuted"),  # 75 vs 28.9 with a wide interval: the width never blocks it
     ],
 )
-def test_value_rule(claimed, ci, verdict, words):
-    out = value_rule(claimed, sum(ci) / 2, ci)
-    assert out.verdict == verdict and words in out.reason
+def test_equivalence(d, se, verdict):
+    out = equivalence(d, se, 3.33)
+    assert out.verdict == verdict, out.reason
+    assert out.ci90 == pytest.approx((d - Z90 * se, d + Z90 * se))
+    assert out.ci95 == pytest.approx((d - Z95 * se, d + Z95 * se))
+    assert (out.p_support < 0.05) == (verdict == "supported")
+    assert (out.p_refute < 0.05) == (verdict == "refuted")
 
 
-def test_value_rule_width_bound_is_configurable():
-    assert value_rule(70.0, 72.0, (60.0, 85.0), max_width=30.0).verdict == "supported"
-    assert value_rule(70.0, 72.0, (60.0, 85.0), max_width=math.inf).verdict == "supported"
-    assert value_rule(70.0, 72.0, (60.0, 85.0)).verdict == "inconclusive"
+def test_equivalence_minimum_detectable_difference():
+    out = equivalence(0.0, 1.0, 3.33)
+    assert out.mdd == pytest.approx(3.33 + 1.96 + 0.8416, abs=0.01)
 
 
 @pytest.mark.parametrize(
-    ("ci", "verdict"),
+    ("d", "se", "verdict"),
     [
-        ((2.0, 9.0), "supported"),
-        ((-9.0, -2.0), "refuted"),
-        ((-3.0, 4.0), "inconclusive"),
-        ((0.0, 0.0), "refuted"),  # identical runs: a > b fails
-        ((0.0, 5.0), "inconclusive"),
+        (5.0, 2.0, "supported"),
+        (-5.0, 2.0, "refuted"),
+        (1.0, 2.0, "inconclusive"),
+        (0.0, 0.0, "refuted"),
     ],
 )
-def test_greater_needs_the_interval_of_a_minus_b_above_zero(ci, verdict):
-    assert diff_rule(ci, "greater").verdict == verdict
+def test_superiority(d, se, verdict):
+    out = superiority(d, se)
+    assert out.verdict == verdict and out.delta == 0.0
+    assert (out.p_support < 0.05) == (verdict == "supported")
 
 
 @pytest.mark.parametrize(
-    ("ci", "verdict"),
-    [
-        ((-1.5, 3.0), "supported"),  # lower bound above -2: a >= b - 2 holds
-        ((-2.5, 3.0), "inconclusive"),
-        ((-8.0, -2.5), "refuted"),  # upper bound below -2
-        ((-8.0, -2.0), "inconclusive"),
-    ],
+    ("d", "se", "verdict"),
+    [(0.0, 1.0, "supported"), (-8.0, 1.0, "refuted"), (-3.0, 1.0, "inconclusive")],
 )
-def test_geq_with_tolerance(ci, verdict):
-    out = diff_rule(ci, "geq", 2.0)
-    assert out.verdict == verdict and "-2.0" in out.reason
+def test_non_inferiority(d, se, verdict):
+    out = non_inferiority(d, se, 3.33)
+    assert out.verdict == verdict
+    assert (out.p_support < 0.05) == (verdict == "supported")
+    assert (out.p_refute < 0.05) == (verdict == "refuted")
 
 
-def test_unknown_direction_is_an_error():
+def test_decide_dispatches_and_rejects_unknown_directions():
+    assert decide("equivalent", 0.0, 1.0, 3.33).verdict == "supported"
+    assert decide("geq", 0.0, 1.0, 3.33).verdict == "supported"
+    assert decide("greater", 0.0, 1.0, 3.33).verdict == "inconclusive"
     with pytest.raises(ValueError, match="direction"):
-        diff_rule((0.0, 1.0), "less")
+        decide("less", 0.0, 1.0, 3.33)
 
 
-def test_cited_number_shifts_the_measured_interval():
-    assert cited_diff_ci((80.0, 86.0), 74.6, measured_side="a") == pytest.approx((5.4, 11.4))
-    assert cited_diff_ci((40.0, 50.0), 55.5, measured_side="b") == pytest.approx((5.5, 15.5))
-    assert diff_rule(cited_diff_ci((80.0, 86.0), 74.6, measured_side="a"), "greater").verdict == (
-        "supported"
-    )
-    assert diff_rule(cited_diff_ci((70.0, 80.0), 74.6, measured_side="a"), "greater").verdict == (
-        "inconclusive"
-    )
+def test_holm_step_down():
+    # m = 3: thresholds 0.05/3, 0.05/2, 0.05/1
+    assert holm([0.01, 0.02, 0.04]) == [True, True, True]
+    assert holm([0.01, 0.03, 0.04]) == [True, False, False]  # 0.03 > 0.025 stops the procedure
+    assert holm([0.2, 0.001, 0.04]) == [False, True, False]
+    assert holm([]) == []
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_trend_rule(ci, direction, verdict):
     assert trend_rule(ci, direction, "tokens per level").verdict == verdict
 
 
-def test_level_trend_recovers_a_rising_slope_and_keeps_every_level():
+def test_level_trend_recovers_a_rising_slope_its_ratio_and_keeps_every_level():
     rng = np.random.default_rng(0)
     levels = np.repeat([1, 2, 3, 4, 5], 40)
     values = 1000 * levels + rng.normal(0, 300, levels.size)
@@ -101,6 +101,8 @@ def test_level_trend_recovers_a_rising_slope_and_keeps_every_level():
     assert trend.slope == pytest.approx(1000, rel=0.1)
     lo, hi = trend.slope_ci95
     assert 0 < lo < trend.slope < hi
+    assert trend.ratio == pytest.approx(5.0, rel=0.1)  # level 5 / level 1
+    assert trend.ratio_ci95[0] < trend.ratio < trend.ratio_ci95[1]
     flat = level_trend(rng.normal(0, 300, levels.size), levels.tolist(), resamples=500, seed=0)
     assert flat.slope_ci95[0] < 0 < flat.slope_ci95[1]
 
@@ -111,6 +113,9 @@ def test_level_trend_needs_two_levels():
 
 
 def test_protocol_cap_keeps_the_would_be_verdict_visible():
-    out = cap(value_rule(83.9, 84.0, (81.0, 87.0)), ["temperature 0.0 vs 0.6"])
-    assert out.verdict == "inconclusive" and "would be supported" in out.reason
-    assert cap(value_rule(83.9, 84.0, (81.0, 87.0)), []).verdict == "supported"
+    out = equivalence(0.0, 1.0, 3.33)
+    from harness.report.rules import Outcome
+
+    capped = cap(Outcome(out.verdict, out.reason), ["temperature 0.0 vs 0.6"])
+    assert capped.verdict == "inconclusive" and "would be supported" in capped.reason
+    assert cap(Outcome(out.verdict, out.reason), []).verdict == "supported"

@@ -1,13 +1,14 @@
-"""The real benchmark files in ../shared/benchmarks load with their configs (SOURCES.md facts).
+"""The full benchmark files load with their configs, and every copy has its recorded checksum.
 
-Skipped where ../shared/benchmarks is absent (a user's clone). GPQA is extracted to a temporary
-folder by the ``gpqa_csv`` fixture (tests/conftest.py), never into the repository, and no test
-prints its rows.
+Runs when ``R1_BENCHMARKS_DIR`` names the folder of full files (layout in tests/data/README.md);
+deselected otherwise. The facts checked (row counts, sha256, answers the copies agree on) are
+those of docs/data.md. The bundled slices in tests/data must be byte-exact prefixes or copies of
+these files. GPQA is covered by tests/integration/test_data_bundled.py (the bundled encrypted
+ZIP); here only its checksum is compared.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
@@ -18,16 +19,14 @@ import pytest
 
 from harness.data import MATH_INSTRUCTION, load_benchmark
 from harness.types import Problem
+from tests.conftest import BUNDLED, DATA, extract_gpqa, full_data_dir
 from tests.fixtures_data import benchmark_cfg
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
+SHARED = full_data_dir("benchmarks") or Path("R1_BENCHMARKS_DIR unset")
 
-pytestmark = [
-    pytest.mark.shared,
-    pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present"),
-]
+pytestmark = pytest.mark.full_data("benchmarks")
 
-# path → (rows, sha256), as in SOURCES.md's table (the GPQA sha256 is the extracted member's).
+# path → (rows, sha256), as docs/data.md records them (the GPQA sha256 is the extracted member's).
 FILES = {
     "math500/test.jsonl": (500, "35dc41080a3680858b27fa7e0533d2d547825316fc5dafe5d316f4ccc5a06132"),
     "aime24/test.jsonl": (30, "af2b8bd2aa911b6333ad0df32f3ca05c7ae8ed10f1731f4372c8ae26990bf7ac"),
@@ -99,20 +98,36 @@ def _golds(problems: list[Problem]) -> list[str]:
     return [p.gold for p in problems]
 
 
-def test_checksum_table_matches_sources_md() -> None:
-    table = re.findall(
-        r"^\| (\S+)(?: → \S+)? \| (\d+) \| ([0-9a-f]{64}) \|",
-        (SHARED / "SOURCES.md").read_text(),
-        re.M,
-    )
+def test_checksum_table_matches_docs_data_md() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text(encoding="utf-8")
+    table = re.findall(r"^\| `([^`]+)` \| (\d+) \| ([0-9a-f]{64}) \|", doc, re.M)
     parsed = {path: (int(rows), sha) for path, rows, sha in table}
-    assert parsed.pop("gpqa_diamond/gpqa_diamond.zip") == (198, GPQA_SHA256)
+    assert parsed.pop("gpqa_diamond/gpqa_diamond.zip → gpqa_diamond.csv") == (198, GPQA_SHA256)
     assert parsed == FILES
 
 
 @pytest.mark.parametrize("rel", sorted(FILES))
-def test_file_bytes_match_sources_md(rel: str) -> None:
+def test_file_bytes_match_the_recorded_sha256(rel: str) -> None:
     assert hashlib.sha256((SHARED / rel).read_bytes()).hexdigest() == FILES[rel][1]
+
+
+def test_gpqa_member_matches_the_recorded_sha256(tmp_path: Path) -> None:
+    csv_path = extract_gpqa(SHARED / "gpqa_diamond" / "gpqa_diamond.zip", tmp_path)
+    digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
+    csv_path.unlink()
+    assert digest == GPQA_SHA256
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_bundled_slices_are_byte_exact_prefixes(name: str) -> None:
+    bundled = (DATA / BUNDLED[name]).read_bytes()
+    full = (SHARED / name / "test.jsonl").read_bytes()
+    assert bundled.endswith(b"\n") and full.startswith(bundled)
+
+
+def test_bundled_gpqa_zip_is_the_same_archive() -> None:
+    full = (SHARED / "gpqa_diamond" / "gpqa_diamond.zip").read_bytes()
+    assert (DATA / "gpqa_diamond.zip").read_bytes() == full
 
 
 @pytest.mark.parametrize("name", sorted(MAIN))
@@ -249,55 +264,3 @@ def test_amc23_evalchemy_copy_agrees(cache_dir: str) -> None:
     main, _ = _load("amc23", MAIN["amc23"], cache_dir)
     alt, _ = _load("amc23", "amc23/alt/evalchemy_amc23.json", cache_dir)
     assert [(p.id, p.gold, p.question) for p in alt] == [(p.id, p.gold, p.question) for p in main]
-
-
-# ---- GPQA-Diamond: seeded option shuffle ----
-
-
-def _gpqa(csv_path: Path, cache_dir: str, limit: int | None = None, **fields):
-    cfg = benchmark_cfg("gpqa_diamond", source=str(csv_path), **fields)
-    return load_benchmark(cfg, limit=limit, cache_dir=cache_dir)
-
-
-def test_gpqa_loads(gpqa_csv: Path, cache_dir: str) -> None:
-    problems, info = _gpqa(gpqa_csv, cache_dir)
-    assert len(problems) == info.n_rows == 198 and len({p.id for p in problems}) == 198
-    assert info.source_sha256 == GPQA_SHA256 and info.extra["shuffle_seed"] == "0"
-    with gpqa_csv.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    for p, row in zip(problems, rows, strict=True):
-        assert p.id == row["Record ID"] and p.answer_type == "choice" and len(p.choices) == 4
-        assert p.choices["ABCD".index(p.gold)] == row["Correct Answer"].strip()
-        assert p.question.endswith(
-            "\n".join(f"{x}) {c}" for x, c in zip("ABCD", p.choices, strict=True))
-        )
-    letters = Counter(p.gold for p in problems)
-    assert set(letters) == set("ABCD") and all(30 <= n <= 70 for n in letters.values())
-
-
-def test_gpqa_shuffle_is_stable_under_limit_and_row_order(
-    gpqa_csv: Path, cache_dir: str, tmp_path: Path
-) -> None:
-    full, _ = _gpqa(gpqa_csv, cache_dir)
-    again, _ = _gpqa(gpqa_csv, cache_dir)
-    head, _ = _gpqa(gpqa_csv, cache_dir, limit=20)
-    assert again == full and head == full[:20]
-    with gpqa_csv.open(newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header, rows = next(reader), list(reader)
-    reversed_csv = tmp_path / "gpqa_reversed.csv"
-    with reversed_csv.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([header, *reversed(rows)])
-    flipped, _ = _gpqa(reversed_csv, cache_dir)
-    reversed_csv.unlink()
-    assert sorted(flipped, key=lambda p: p.id) == sorted(full, key=lambda p: p.id)
-
-
-def test_gpqa_other_seed_changes_the_order(gpqa_csv: Path, cache_dir: str) -> None:
-    seed0, info0 = _gpqa(gpqa_csv, cache_dir)
-    seed1, info1 = _gpqa(gpqa_csv, cache_dir, shuffle_seed=1)
-    assert info1.extra["shuffle_seed"] == "1"
-    changed = sum(a.choices != b.choices for a, b in zip(seed0, seed1, strict=True))
-    assert changed > 150  # 23 of 24 permutations differ
-    assert info0.problems_sha256 != info1.problems_sha256
-    assert info0.source_sha256 == info1.source_sha256

@@ -1,0 +1,131 @@
+"""``backend.format=lighteval``: lighteval's details parquet (``details_<task>_<date>.parquet``).
+
+Schema of lighteval 0.13.0 (``lighteval/logging/evaluation_tracker.py``, ``save``): one row per
+document, ``Dataset.from_list([asdict(detail)])`` of ``DetailsLogger.Detail`` with the columns
+``doc`` (``lighteval.tasks.requests.Doc``: ``query``, ``original_query``, ``id`` = the
+document's index in the evaluation split as a string, ``generation_size``, ``specific``, …),
+``model_response`` (``lighteval.models.model_output.ModelResponse``: ``text`` = one string per
+sample, ``output_tokens`` = their token ids, ``input`` = the prompt, …) and ``metric``. Files
+sit in ``<output_dir>/details/<model_name>/<date>/``; the run's ``results_<date>.json`` is in
+``<output_dir>/results/<model_name>/`` and gives the model and generation parameters.
+
+lighteval records no finish reason. Where ``output_tokens`` is logged, a sample that used the
+whole ``doc.generation_size`` is taken as stopped by the limit ("length") and a shorter one as
+"stop"; without token ids every sample is "unknown". Problems are matched by ``doc.id`` as the
+benchmark's row index, or by the query text with ``backend.match=problem_text`` (the query
+holds lighteval's prompt template around the problem; the problem text is found inside it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
+
+DETAILS_NAME = re.compile(r"^details_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d.-]+)\.parquet$")
+COLUMNS = {"doc", "model_response"}
+
+
+def columns(path: Path) -> set[str]:
+    """Column names of a parquet file (reads only its schema)."""
+    import pyarrow.parquet as pq  # a dependency of datasets
+
+    return set(pq.read_schema(path).names)
+
+
+def _finish(tokens: Any, j: int, limit: Any) -> str:
+    if not isinstance(limit, int) or not isinstance(tokens, list) or j >= len(tokens):
+        return "unknown"
+    return "length" if len(tokens[j] or []) >= limit else "stop"
+
+
+def _origin(path: Path) -> dict[str, Any]:
+    origin: dict[str, Any] = {"tool": "lighteval"}
+    m = DETAILS_NAME.match(path.name)
+    if not m:
+        return origin
+    origin["task"] = m["task"]
+    parts = path.resolve().parts
+    if "details" not in parts:
+        return origin
+    top = len(parts) - 1 - parts[::-1].index("details")
+    model_name = "/".join(parts[top + 1 : -2])
+    origin["model"] = model_name or None
+    results = Path(*parts[:top], "results", *parts[top + 1 : -2], f"results_{m['date']}.json")
+    if results.is_file():
+        try:
+            general = json.loads(results.read_text(encoding="utf-8")).get("config_general") or {}
+        except (OSError, json.JSONDecodeError):
+            general = {}
+        model_cfg = general.get("model_config") or {}
+        origin.update(
+            {
+                "results_file": str(results.name),
+                "model": general.get("model_name") or origin["model"],
+                "lighteval_sha": general.get("lighteval_sha"),
+                "generation_parameters": model_cfg.get("generation_parameters"),
+            }
+        )
+    return {k: v for k, v in origin.items() if v not in (None, {}, "")}
+
+
+def read(path: Path) -> ImportedLog:
+    """Read a lighteval details parquet.
+
+    Args:
+        path: A ``details_<task>_<date>.parquet`` file.
+
+    Returns:
+        One row per sample (``model_response.text`` in order); ``line`` is the 1-based row.
+
+    Raises:
+        LogImportError: The file lacks lighteval's columns or a row lacks its response texts.
+    """
+    import pyarrow.parquet as pq
+
+    have = columns(path)
+    if not have >= COLUMNS:
+        raise LogImportError(
+            f"{path} is not a lighteval details file (columns {sorted(have)}; lighteval ≥ 0.9 "
+            f"writes {sorted(COLUMNS)}); use backend.format=jsonl with backend.fields.* instead"
+        )
+    rows: list[LogRow] = []
+    finishes: list[str] = []
+    for number, rec in enumerate(pq.read_table(path).to_pylist(), start=1):
+        doc: Mapping[str, Any] = rec.get("doc") or {}
+        resp: Mapping[str, Any] = rec.get("model_response") or {}
+        texts = resp.get("text")
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            raise LogImportError(f"{path}: row {number} has no model_response.text strings")
+        doc_id = str(doc.get("id") or "")
+        query = doc.get("original_query") or doc.get("query")
+        for j, text in enumerate(texts):
+            finish = _finish(resp.get("output_tokens"), j, doc.get("generation_size"))
+            finishes.append(finish)
+            rows.append(
+                LogRow(
+                    line=number,
+                    response=text,
+                    sample_index=j,
+                    finish_reason=finish,
+                    problem_index=int(doc_id) if doc_id.isdigit() else None,
+                    problem=query if isinstance(query, str) else None,
+                    prompt=resp.get("input") if isinstance(resp.get("input"), str) else None,
+                )
+            )
+    notes: tuple[str, ...] = ()
+    if any(f == "unknown" for f in finishes):
+        notes = (
+            "lighteval's details hold no finish reason and these hold no output token ids: "
+            "truncated responses cannot be told apart",
+        )
+    else:
+        notes = (
+            "finish reasons inferred: a sample whose output tokens reach doc.generation_size "
+            "is taken as truncated (lighteval records no finish reason)",
+        )
+    return ImportedLog("lighteval", tuple(rows), _origin(path), notes)

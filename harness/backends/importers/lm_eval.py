@@ -1,0 +1,139 @@
+"""``backend.format=lm_eval``: the ``samples_<task>_<date>.jsonl`` that ``--log_samples`` writes.
+
+lm-eval 0.4 writes one line per (document, filter) with ``doc_id`` (the document's index in the
+task's evaluation split), ``doc`` (the dataset row), ``arguments`` (``gen_args_0.arg_0`` is the
+prompt, ``arg_1`` the generation kwargs) and ``resps`` (the raw responses: a list per request,
+holding the task's ``repeats``). Every filter repeats the same raw responses, so the first line of
+each document is read and the responses of its requests become samples 0..k−1.
+
+Problems are matched by id when the document holds the benchmark's id field (MATH-500's
+``unique_id``) or ``backend.fields.problem_id``; else by ``doc_id`` as the benchmark's row index
+(right when the task evaluates the benchmark's rows in order); ``backend.match=problem_text``
+matches the document's problem text instead. lm-eval records no finish reason: every response
+is "unknown", so a truncated response cannot be told apart (said in the run's notes). The
+``results_<date>.json`` written beside the samples gives the model and generation settings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.backends.importers.generic import lookup, read_jsonl_objects
+from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
+
+SAMPLES_NAME = re.compile(r"^samples_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d.-]+)\.jsonl$")
+_KEYS = {"doc_id", "doc", "resps"}
+
+
+def looks_like(obj: Mapping[str, Any]) -> bool:
+    """True for a line of lm-eval's ``--log_samples`` output."""
+    return set(obj) >= _KEYS
+
+
+def _first(doc: Mapping[str, Any], keys: Sequence[str]) -> str | None:
+    for key in keys:
+        value = lookup(doc, key)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def _origin(path: Path) -> dict[str, Any]:
+    """Task, model and generation settings from the file name and ``results_<date>.json``."""
+    m = SAMPLES_NAME.match(path.name)
+    origin: dict[str, Any] = {"tool": "lm-eval"}
+    if not m:
+        return origin
+    origin["task"] = m["task"]
+    results = path.with_name(f"results_{m['date']}.json")
+    if not results.is_file():
+        return origin
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return origin
+    config = data.get("config") or {}
+    task_cfg = (data.get("configs") or {}).get(m["task"]) or {}
+    origin.update(
+        {
+            "results_file": results.name,
+            "lm_eval_version": data.get("lm_eval_version"),
+            "model": data.get("model_name"),
+            "model_type": config.get("model"),
+            "model_args": config.get("model_args"),
+            "model_revision": config.get("model_revision"),
+            "generation_kwargs": task_cfg.get("generation_kwargs"),
+            "cli_gen_kwargs": config.get("gen_kwargs"),
+            "repeats": task_cfg.get("repeats"),
+            "num_fewshot": task_cfg.get("num_fewshot"),
+            "chat_template_sha": data.get("chat_template_sha"),
+        }
+    )
+    return {k: v for k, v in origin.items() if v not in (None, {}, "")}
+
+
+def _prompt(obj: Mapping[str, Any]) -> tuple[str | None, Any]:
+    args = obj.get("arguments")
+    if isinstance(args, Mapping):
+        first = args.get("gen_args_0") or {}
+        return first.get("arg_0"), first.get("arg_1")
+    if isinstance(args, list) and args and isinstance(args[0], list):  # lm-eval < 0.4.3
+        return args[0][0], args[0][1] if len(args[0]) > 1 else None
+    return None, None
+
+
+def read(path: Path, id_keys: Sequence[str], text_keys: Sequence[str]) -> ImportedLog:
+    """Read lm-eval's per-sample log.
+
+    Args:
+        path: A ``samples_<task>_<date>.jsonl`` file.
+        id_keys: Document keys that may hold the benchmark's problem id, in order.
+        text_keys: Document keys that may hold the problem text, in order.
+
+    Returns:
+        One row per response (samples in ``resps`` order), and the origin.
+
+    Raises:
+        LogImportError: A line is not lm-eval's sample shape (names it).
+    """
+    rows: list[LogRow] = []
+    seen: set[Any] = set()
+    gen_kwargs: list[Any] = []
+    for lineno, obj in read_jsonl_objects(path):
+        if not looks_like(obj):
+            raise LogImportError(
+                f"{path}:{lineno}: not an lm-eval --log_samples line (needs doc_id, doc, resps)"
+            )
+        if obj["doc_id"] in seen:  # the same document under another filter
+            continue
+        seen.add(obj["doc_id"])
+        doc = obj["doc"] if isinstance(obj["doc"], Mapping) else {}
+        prompt, kwargs = _prompt(obj)
+        gen_kwargs.append(kwargs)
+        texts = [t for req in obj["resps"] for t in (req if isinstance(req, list) else [req])]
+        if not all(isinstance(t, str) for t in texts):
+            raise LogImportError(f"{path}:{lineno}: 'resps' must hold response strings")
+        for j, text in enumerate(texts):
+            rows.append(
+                LogRow(
+                    line=lineno,
+                    response=text,
+                    sample_index=j,
+                    problem_id=_first(doc, id_keys),
+                    problem_index=obj["doc_id"] if isinstance(obj["doc_id"], int) else None,
+                    problem=_first(doc, text_keys) or prompt,
+                    prompt=prompt,
+                )
+            )
+    origin = _origin(path)
+    if "generation_kwargs" not in origin and gen_kwargs and gen_kwargs[0] is not None:
+        origin["generation_kwargs"] = gen_kwargs[0]
+    notes = (
+        "lm-eval's samples log records no finish reason: truncated responses cannot be told "
+        "apart, so grading.truncated has no effect on this run",
+    )
+    return ImportedLog("lm_eval", tuple(rows), origin, notes)

@@ -1,0 +1,161 @@
+"""``harness-compare`` on real runs: the same responses under the two conventions, a changed
+response, and a run with fewer problems, each through ``harness-eval`` and the console script.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness.data.loader import load_benchmark
+from harness.metrics.fixed_set import fixed_set_mean
+from harness.models.tiny import bundled_problems_file
+from tests.conftest import REPO, compose
+
+DATA = bundled_problems_file("math500")  # the first 5 MATH-500 test problems
+R1_RULE = ()
+LENIENT = ("grading.answer_region=anywhere", "grading.truncated=grade")
+
+
+def responses(problems) -> tuple[list[dict], dict[tuple[str, int], str]]:
+    """4 samples per problem, each of a known kind; returns rows and the category expected."""
+    rows, expected = [], {}
+    for i, p in enumerate(problems):
+        kinds = [
+            ("stop", f"<think>\nok\n</think>\n\n$\\boxed{{{p.gold}}}$", None),
+            ("stop", "<think>\nok\n</think>\n\n$\\boxed{1234567}$", None),
+            # only box inside the reasoning, cut right after </think>
+            ("stop", f"<think>\nIt is \\boxed{{{p.gold}}}.\n</think>\n", "answer_in_think"),
+            # stopped by the token limit after a right box (problems 0-2 only)
+            ("length", f"<think>\nok\n</think>\n\n\\boxed{{{p.gold}}} because", "truncated"),
+        ]
+        if i >= 3:  # cut inside its reasoning with a wrong box: wrong under both conventions
+            kinds[3] = ("length", "<think>\nIt is \\boxed{1234567} or", None)
+        for j, (finish, text, category) in enumerate(kinds):
+            rows.append(
+                {"problem_id": p.id, "sample_index": j, "response": text, "finish_reason": finish}
+            )
+            if category:
+                expected[(p.id, j)] = category
+    return rows, expected
+
+
+def write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def harness_eval(results: Path, run_id: str, replay: Path, *extra: str) -> Path:
+    out = subprocess.run(
+        [sys.executable, "-m", "harness.cli.eval", f"benchmark.source={DATA}", "backend=replay",
+         f"backend.path={replay}", "sampling.n=4", "grading.workers=1",
+         f"results_dir={results}", f"run_id={run_id}", *extra],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return results / run_id
+
+
+def harness_compare(a: Path, b: Path, out: Path) -> tuple[dict, str]:
+    got = subprocess.run(
+        [sys.executable, "-m", "harness.cli.compare", str(a), str(b), "--out", str(out)],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert got.returncode == 0, got.stderr[-3000:]
+    return json.loads((out / "compare.json").read_text()), got.stdout
+
+
+def pass1(run: Path) -> float:
+    return json.loads((run / "metrics.json").read_text())["metrics"]["pass@1"]["value"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("compare")
+    problems, _ = load_benchmark(compose([f"benchmark.source={DATA}"]).benchmark)
+    rows, expected = responses(problems)
+    same = write(tmp / "same.jsonl", rows)
+    changed = [dict(r) for r in rows]
+    changed[0]["response"] = changed[0]["response"].replace(problems[0].gold, "1234567")
+    results = tmp / "results"
+    return {
+        "expected": expected,
+        "problems": problems,
+        "r1": harness_eval(results, "r1", same, *R1_RULE),
+        "lenient": harness_eval(results, "lenient", same, *LENIENT),
+        "changed": harness_eval(results, "changed", write(tmp / "c.jsonl", changed)),
+        "fewer": harness_eval(results, "fewer", same, "limit=4"),
+        "tmp": tmp,
+    }
+
+
+def test_two_conventions_list_exactly_the_differing_items(runs):
+    result, stdout = harness_compare(runs["r1"], runs["lenient"], runs["tmp"] / "c1")
+    got = {(i["problem_id"], i["sample_index"]): i["category"] for i in result["items"]}
+    assert got == runs["expected"]
+    assert result["categories"] == {
+        "truncated": 3, "answer_in_think": 5, "extraction": 0, "equivalence": 0,
+        "different_response": 0, "missing": 0,
+    }  # fmt: skip
+    assert all(i["a_correct"] is False and i["b_correct"] is True for i in result["items"])
+    # pass@1 of each run is its own metrics.json value, and the effects add up to the difference
+    assert result["a"]["pass@1"]["value"] == pytest.approx(pass1(runs["r1"]), abs=0.01)
+    assert result["b"]["pass@1"]["value"] == pytest.approx(pass1(runs["lenient"]), abs=0.01)
+    diff = result["diff"]["pass@1"]
+    assert diff == pytest.approx(pass1(runs["r1"]) - pass1(runs["lenient"]), abs=0.01)
+    assert diff == pytest.approx(-100 * 8 / 20)
+    assert sum(result["effects"].values()) == pytest.approx(diff, abs=1e-9)
+    assert result["effects"]["truncated"] == pytest.approx(-15.0)
+    assert result["effects"]["answer_in_think"] == pytest.approx(-25.0)
+    shared = result["diff"]["shared"]
+    assert (shared["n_problems"], shared["n_samples"]) == (5, 4)
+    for key in ("fixed_set", "generalisation"):
+        lo, hi = shared[key]["ci95"]
+        assert lo <= shared["value"] <= hi
+    # one log graded twice: the fixed-set SE is that of the per-sample differences
+    assert shared["fixed_set"]["same_responses"] is True
+    d = np.zeros((5, 4))
+    for (pid, j), _ in runs["expected"].items():
+        d[[p.id for p in runs["problems"]].index(pid), j] = -1.0
+    assert shared["fixed_set"]["se"] == pytest.approx(100 * fixed_set_mean(d).se)
+    assert result["a"]["grading_convention"]["r1_rule"] is True
+    assert result["b"]["grading_convention"] == {
+        "answer_region": "anywhere", "truncated": "grade", "r1_rule": False,
+    }  # fmt: skip
+    assert "answer_in_think" in stdout and "generalisation" in stdout and "fixed set" in stdout
+
+
+def test_runs_record_their_convention(runs):
+    for name, region in (("r1", "after_think"), ("lenient", "anywhere")):
+        metrics = json.loads((runs[name] / "metrics.json").read_text())
+        prov = json.loads((runs[name] / "provenance.json").read_text())
+        assert metrics["grading_convention"]["answer_region"] == region
+        assert prov["grading_convention"] == metrics["grading_convention"]
+        assert prov["backend"]["format"] == "replay"
+        assert prov["backend"]["format_chosen_by"].startswith("auto: ")
+
+
+def test_a_changed_response_is_different_response(runs):
+    result, _ = harness_compare(runs["r1"], runs["changed"], runs["tmp"] / "c2")
+    assert [(i["problem_id"], i["sample_index"], i["category"]) for i in result["items"]] == [
+        (runs["problems"][0].id, 0, "different_response")
+    ]
+    assert result["effects"]["different_response"] == pytest.approx(5.0)
+    assert result["diff"]["shared"]["fixed_set"]["same_responses"] is False
+    assert result["diff"]["pass@1"] == pytest.approx(5.0)
+
+
+def test_problems_on_one_side_are_missing_and_their_effect_closes_the_sum(runs):
+    result, _ = harness_compare(runs["r1"], runs["fewer"], runs["tmp"] / "c3")
+    last = runs["problems"][4].id
+    assert {(i["problem_id"], i["category"]) for i in result["items"]} == {(last, "missing")}
+    assert result["categories"]["missing"] == 4
+    assert result["diff"]["shared"]["value"] == pytest.approx(0.0)
+    diff = pass1(runs["r1"]) - pass1(runs["fewer"])
+    assert result["effects"]["missing"] == pytest.approx(diff, abs=0.01)
+    assert sum(result["effects"].values()) == pytest.approx(result["diff"]["pass@1"], abs=1e-9)
