@@ -24,4 +24,4 @@ lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 bench:
-	$(PY) benchmarks/bench_grading.py --n 6400 --workers 2 --timeout 5
+	$(PY) benchmarks/bench_grading.py --n 6400 --workers 2 --timeout 5 --baseline 5fb72c0

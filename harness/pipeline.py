@@ -17,6 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from harness.analysis.budget_run import run_budget_curve
 from harness.backends.base import build_backend
+from harness.config.validate import check_values
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
 from harness.grading.behaviour import grade_behaviour, is_behaviour
@@ -29,8 +30,10 @@ from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.plan.accounting import accounting
 from harness.plan.hardware import detect_gpus, price_table
-from harness.store import provenance, results
+from harness.store import model_origin, provenance, results
 from harness.store.generation_log import GenerationLog
+from harness.store.hydra_files import resume_command
+from harness.store.run_dir import hold, mark_complete
 from harness.tracking.trackers import open_tracker
 from harness.types import Completion, DatasetInfo, GradedSample, Problem
 
@@ -78,7 +81,8 @@ def grade(
             ([verdicts[i][0].extracted for i in idxs], by_id[pid].answer_type)
             for pid, idxs in rows.items()
         ]
-        groups = vote_all(answers, workers=workers, timeout_s=timeout_s, pool=pool)
+        correct = [[verdicts[i][0].correct for i in idxs] for idxs in rows.values()]
+        groups = vote_all(answers, workers=workers, timeout_s=timeout_s, pool=pool, correct=correct)
     vote: list[int | None] = [None] * len(completions)
     for idxs, classes in zip(rows.values(), groups, strict=True):
         for i, g in zip(idxs, classes, strict=True):
@@ -166,25 +170,41 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     Returns:
         The run directory, metrics and disagreement count.
     """
-    if cfg.benchmark.name == "lm_eval_task":  # lm-eval's own evaluator: backends/lm_eval_task.py
-        from harness.backends.lm_eval_task import run_lm_eval_task
+    check_values(cfg)
+    with hold(run_dir):  # a second run on this directory is refused, naming this one's pid
+        if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval_task.py
+            from harness.backends.lm_eval_task import run_lm_eval_task
 
-        metrics = run_lm_eval_task(cfg, run_dir)
-        return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
+            metrics = run_lm_eval_task(cfg, run_dir)
+            outcome = RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
+        else:
+            outcome = _run(cfg, run_dir)
+    return outcome
+
+
+def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
+    """``run`` with the directory locked: nothing is written until the resume check passed."""
     started = time.time()
     convention = Convention.from_config(cfg.grading)  # a bad value fails before generating
-    resolved = results.begin_run(cfg, run_dir)
-    print(f"writing to {run_dir} (re-run with run_id={run_dir.name} to resume it)", flush=True)
+    named = model_origin.model_named(cfg)
+    everything, data_info = load_benchmark(cfg.benchmark, limit=None)
+    problems = everything if cfg.limit is None else everything[: cfg.limit]
+    data = asdict(data_info) | {
+        "problems_sha256": problems_sha256(problems),
+        "n_problems": len(problems),
+        "limit": cfg.limit,
+    }
+    backend = build_backend(cfg)
+    key = generation_key(cfg, data_info)
+    if not named:  # replayed responses of unknown origin claim no model and no sampling
+        key |= {"model": model_origin.unknown_model(cfg), "sampling": {"n": int(cfg.sampling.n)}}
+    gen_log = GenerationLog(run_dir, key)
+    gen_log.check()  # a refused resume leaves the run directory byte-identical
+    recorded = model_origin.recorded_config(cfg, named)
+    resolved = results.begin_run(cfg, run_dir, recorded)
+    hint = resume_command(run_dir, str(cfg.run_id), str(cfg.results_dir))
+    print(f"writing to {run_dir}\nto resume it if it stops: {hint}", flush=True)
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
-        everything, data_info = load_benchmark(cfg.benchmark, limit=None)
-        problems = everything if cfg.limit is None else everything[: cfg.limit]
-        data = asdict(data_info) | {
-            "problems_sha256": problems_sha256(problems),
-            "n_problems": len(problems),
-            "limit": cfg.limit,
-        }
-        backend = build_backend(cfg)
-        gen_log = GenerationLog(run_dir, generation_key(cfg, data_info))
         done = gen_log.open()
         try:
             generated = backend.generate(
@@ -235,6 +255,14 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             **generated.stats,
         }
         metrics["notes"] = metrics["generation"].pop("notes", [])
+        if not named:
+            metrics["notes"].append(model_origin.NOTE)
+        model_record = recorded["model"] if not named else {
+            "hub_id": cfg.model.hub_id,
+            "revision": cfg.model.revision,
+            "tokenizer_revision": cfg.model.tokenizer_revision,
+            "path": cfg.model.path,
+        }  # fmt: skip
         gpus = detect_gpus()
         metrics["accounting"] = accounting(generated.stats, gpus, price_table())
         metrics["wall_time_s"] = round(time.time() - started, 2)
@@ -249,16 +277,12 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 extra={
                     "backend": {"name": backend.name, **backend_facts(backend)},
                     "grading_convention": convention.as_dict(),
-                    "model": {
-                        "hub_id": cfg.model.hub_id,
-                        "revision": cfg.model.revision,
-                        "tokenizer_revision": cfg.model.tokenizer_revision,
-                        "path": cfg.model.path,
-                    },
+                    "model": model_record,
                 },
             ),
         )
         rows = [results.sample_record(s) for s in graded]
+        mark_complete(run_dir)  # last file of the directory; W&B then uploads the whole of it
         tracker.log_run(metrics, rows, run_dir)
     return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=n_dis)
 

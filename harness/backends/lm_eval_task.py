@@ -30,6 +30,7 @@ from harness.backends.preflight import PreflightError
 from harness.errors import HarnessError
 from harness.plan.hardware import detect_gpus
 from harness.store import provenance, results
+from harness.store.run_dir import mark_complete
 from harness.tracking.trackers import open_tracker
 
 log = logging.getLogger(__name__)
@@ -144,5 +145,6 @@ def run_lm_eval_task(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
                 extra={"backend": {"name": backend.name, **backend.provenance()}, "model": model},
             ),
         )
+        mark_complete(run_dir)  # last file of the directory (harness/store/run_dir.py)
         tracker.log_run(metrics, rows, run_dir)
     return metrics

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
+from harness.backends.api_reach import check_reachable
 from harness.backends.api_request import chat_request_kwargs, sample_seed, with_retries
 from harness.backends.base import Generation, Sink, assemble, missing_samples
 from harness.errors import HarnessError
@@ -144,6 +145,7 @@ class OpenAIAPIBackend:
         from harness.prompts import user_message
 
         key = self._api_key()  # first: a missing key is named before anything else
+        check_reachable(self.api_base)  # a refused connection fails now, not after retries
         client = _client_class()(
             base_url=self.api_base,
             api_key=key,

@@ -22,6 +22,10 @@ def compose_config(overrides: Sequence[str] = ()) -> DictConfig:
     """
     from hydra import compose, initialize_config_dir
 
+    from harness.config.validate import check_values
+
     register()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides))
+        cfg = compose(config_name="config", overrides=list(overrides))
+    check_values(cfg)  # ranges the schema cannot express, naming the key
+    return cfg

@@ -43,14 +43,21 @@ def format_summary(metrics: dict[str, Any]) -> str:
 
 
 def _task(cfg: DictConfig) -> None:
-    from harness.pipeline import run  # heavy imports only once the config composed
+    from harness.store import run_log
+    from harness.store.secrets import redact
 
+    run_log.redact_handlers()  # console too: W&B copies it into output.log
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
+        from harness.config.validate import check_values
+
+        check_values(cfg)  # before anything is read or written
+        from harness.pipeline import run  # heavy imports only once the config is valid
+
         outcome = run(cfg, run_dir)
     except HarnessError as exc:
         log.error("%s", exc)
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         sys.exit(2)
     print(format_summary(outcome.metrics))
     if outcome.n_disagreements:
@@ -58,8 +65,23 @@ def _task(cfg: DictConfig) -> None:
     print(f"run directory: {run_dir}")
 
 
+def _check_run_ids(args: list[str]) -> None:
+    """Refuse a non-plain ``run_id=`` override before Hydra makes its directory."""
+    from harness.store.run_dir import check_plain_name
+
+    for arg in args:
+        if arg.startswith("run_id="):
+            for value in arg.removeprefix("run_id=").split(","):  # a -m sweep lists values
+                try:
+                    check_plain_name("run_id", value)
+                except HarnessError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    sys.exit(2)
+
+
 def main() -> None:
     """Entry point of the ``harness-eval`` console script."""
+    _check_run_ids(sys.argv[1:])
     register()
     app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
     app(_task)()

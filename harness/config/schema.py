@@ -269,3 +269,6 @@ def register() -> None:
     from harness.models.dryrun import register_resolvers as register_dryrun_resolvers
 
     register_dryrun_resolvers()  # ${harness_data:...}: the bundled 5-problem copies
+    from harness.store.run_dir import register_resolvers as register_run_dir_resolvers
+
+    register_run_dir_resolvers()  # ${harness_name:...}, ${harness_run_token:} in run_id

@@ -92,7 +92,7 @@ def oracle_rows(
 def write_rows(rows: Sequence[dict], out: Path) -> Path:
     """Write replay rows as JSON Lines."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as handle:
+    with out.open("w", encoding="utf-8", errors="backslashreplace") as handle:  # lone surrogates
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     return out

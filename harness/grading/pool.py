@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from harness.grading import grader_math_verify as mv
 from harness.grading import grader_normalized as mn
-from harness.grading.equivalence import vote_groups, vote_groups_exact
+from harness.grading.equivalence import needs_parser, vote_groups, vote_groups_exact
 from harness.grading.extract import prepare
 from harness.grading.graders import grade_window
 from harness.types import AnswerType, Verdict, VerdictStatus
@@ -30,6 +30,10 @@ from harness.types import AnswerType, Verdict, VerdictStatus
 # Responses per pebble task: large enough that IPC and scheduling cost little per response
 # (measured in benchmarks/RESULTS_grading.md), small enough that a chunk retry is cheap.
 CHUNK_SIZE = 64
+
+# Most problems per voting task. A batch of 4 per worker or more keeps scheduling cheap; 16
+# caps the work a timed-out batch redoes one problem at a time.
+VOTE_CHUNK_MAX = 16
 
 Pair = tuple[Verdict, Verdict]
 _Item = tuple[VerdictStatus | None, str, str, str]  # (status, window, gold, answer_type)
@@ -49,9 +53,13 @@ class GradeTask:
 
 
 def _init_worker() -> None:
-    """Quiet math-verify and load its parser once per worker (antlr warm-up)."""
+    """Quiet math-verify and load its parser once per worker (antlr warm-up).
+
+    The warm-up answer is a fraction: a plain number would take the fast path and never load
+    the LaTeX parser.
+    """
     logging.getLogger("math_verify").setLevel(logging.ERROR)
-    grade_window(None, "$\\boxed{1}$", "1", "math", 1.0)
+    grade_window(None, "$\\boxed{\\frac{1}{2}}$", "\\frac{1}{2}", "math", 1.0)
 
 
 def open_pool(workers: int | None = None) -> ProcessPool:
@@ -162,37 +170,86 @@ def grade_all(
     return [pair for pair, _ in timed]
 
 
+_Vote = tuple[list[str | None], str, list[bool] | None]  # answers, answer_type, verdicts
+
+
+def _vote_chunk(problems: list[_Vote], timeout_s: float) -> list:
+    """Worker: ``vote_groups`` for several problems, in order."""
+    return [vote_groups(a, t, timeout_s, correct) for a, t, correct in problems]
+
+
+def _vote_budget(answers: list[str | None], timeout_s: float) -> float:
+    return max(1, len(answers)) * timeout_s
+
+
 def vote_all(
     problems: Sequence[tuple[list[str | None], str]],
     *,
     workers: int | None,
     timeout_s: float,
     pool: ProcessPool | None = None,
+    correct: Sequence[list[bool]] | None = None,
 ) -> list[list[int | None]]:
-    """Run ``vote_groups`` for many problems in worker processes, each under a hard limit.
+    """Run ``vote_groups`` for many problems, the LaTeX ones in worker processes under a hard limit.
 
-    A problem whose grouping runs past ``timeout_s`` × its number of answers (or crashes) falls
-    back to grouping by normalised string (``vote_groups_exact``).
+    Problems whose answers need no LaTeX parse (letters, integers, plain numbers) are grouped
+    here at once. The others go to the workers in chunks (a few per worker, so scheduling costs
+    little); a chunk that runs past the sum of its problems' budgets (``timeout_s`` × answers)
+    or crashes is retried one problem per task, and a problem that fails alone falls back to
+    grouping by normalised string (``vote_groups_exact``).
 
     Args:
         problems: (extracted answers of the n samples, answer_type) per problem.
         workers: Worker processes (None: all cores).
         timeout_s: Per-answer budget in seconds.
         pool: A pool from ``open_pool`` to use (left open); None: a new one for this call.
+        correct: The primary grader's verdicts per problem (see ``vote_groups``), if known.
 
     Returns:
         Class ids per problem, as ``vote_groups`` returns them.
 
     """
-    with _using(pool, workers) as pool:
-        futures = [
-            pool.schedule(vote_groups, args=(a, t, timeout_s), timeout=max(1, len(a)) * timeout_s)
-            for a, t in problems
-        ]
-        out = []
-        for (answers, answer_type), fut in zip(problems, futures, strict=True):
-            try:
-                out.append(fut.result())
-            except Exception:
-                out.append(vote_groups_exact(answers, answer_type))
-        return out
+    votes: list[_Vote] = [
+        (a, t, None if correct is None else list(correct[i])) for i, (a, t) in enumerate(problems)
+    ]
+    out: list[list[int | None] | None] = [None] * len(problems)
+    pending = []
+    for i, (answers, answer_type, verdicts) in enumerate(votes):
+        if needs_parser(answers, answer_type, verdicts):
+            pending.append(i)
+        else:
+            out[i] = vote_groups(answers, answer_type, timeout_s, verdicts)
+    if pending:
+        n_workers = workers or os.cpu_count() or 1
+        size = max(1, min(VOTE_CHUNK_MAX, len(pending) // (4 * n_workers)))
+        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
+        with _using(pool, workers) as pool:
+            futures = [
+                pool.schedule(
+                    _vote_chunk,
+                    args=([votes[i] for i in c], timeout_s),
+                    timeout=sum(_vote_budget(problems[i][0], timeout_s) for i in c),
+                )
+                for c in chunks
+            ]
+            retry: list[int] = []
+            for c, fut in zip(chunks, futures, strict=True):
+                try:
+                    for i, groups in zip(c, fut.result(), strict=True):
+                        out[i] = groups
+                except Exception:
+                    retry.extend(c)
+            singles = {
+                i: pool.schedule(
+                    _vote_chunk,
+                    args=([votes[i]], timeout_s),
+                    timeout=_vote_budget(problems[i][0], timeout_s),
+                )
+                for i in retry
+            }
+            for i, fut in singles.items():
+                try:
+                    out[i] = fut.result()[0]
+                except Exception:
+                    out[i] = vote_groups_exact(*votes[i])
+    return [g if g is not None else vote_groups_exact(*v) for g, v in zip(out, votes, strict=True)]

@@ -107,12 +107,16 @@ def build_report(
         "runs": [str(r.path) for r in runs + probes],
         "verdicts": [r.to_json() for r in rows],
     }
-    (out / VERDICTS).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    (out / VERDICTS).write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+        errors="backslashreplace",  # a lone surrogate from a response: its JSON escape
+    )
     text = render(
         cells, runs, rows, figures, settings, inputs=[str(i) for i in inputs], warnings=warnings
     )
     text += behaviour_section(probes)
-    (out / REPORT).write_text(text, encoding="utf-8")
+    (out / REPORT).write_text(text, encoding="utf-8", errors="backslashreplace")
     runs += probes
     return Report(out, tuple(runs), tuple(cells), tuple(rows), tuple(figures), tuple(warnings))
 

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from harness.report.judge_other import cell_trend  # noqa: E402
 from harness.report.pooling import Cell  # noqa: E402
 from harness.report.verdicts import Settings, VerdictRow  # noqa: E402
+from harness.store.run_dir import plain_name  # noqa: E402
 
 DPI = 110  # ~700 px wide figures: readable in a Markdown viewer, a few tens of kB each
 
@@ -36,6 +37,7 @@ class Figure:
 
 
 def _save(fig: plt.Figure, out: Path, name: str) -> str:
+    name = plain_name(name)  # model.name=org/name must not nest folders
     fig.tight_layout()
     fig.savefig(out / name, dpi=DPI)
     plt.close(fig)

@@ -1,15 +1,18 @@
 """Find run directories and load each into a frozen ``Run`` (config, metrics, sample matrix).
 
 A run directory is what ``harness-eval`` writes (README "Results"): ``config.yaml`` beside
-``metrics.json``, ``samples.jsonl`` and ``provenance.json``. Inputs may be one run directory, a
-results folder, or a Hydra multirun folder (``results/multirun_*/<job>/``): folders are searched
-recursively, skipping Hydra's ``.hydra/``, W&B's ``wandb/`` and earlier ``report/`` outputs.
+``metrics.json``, ``samples.jsonl`` and ``provenance.json``, and ``complete.json``, written last
+once the run finished (``harness/store/run_dir.py``); without it the run is incomplete.
+Inputs may be one run directory, a results folder, or a Hydra multirun folder
+(``results/multirun_*/<job>/``): folders are searched recursively, skipping Hydra's
+``.hydra/``, W&B's ``wandb/`` and earlier ``report/`` outputs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +24,11 @@ import yaml
 from harness.errors import HarnessError
 from harness.metrics.matrix import sample_matrix
 from harness.store.results import CONFIG, METRICS, PROVENANCE, SAMPLES
+from harness.store.run_dir import COMPLETE
 from harness.types import Completion, GradedSample, Verdict
 
 SKIP_DIRS = {".hydra", "wandb", "report", "_models"}  # _models: dryrun's built tiny models
-RUN_MARKERS = (METRICS, SAMPLES, PROVENANCE, ".hydra")
+RUN_MARKERS = (COMPLETE, METRICS, SAMPLES, PROVENANCE, ".hydra")
 
 
 class ReportInputError(HarnessError):
@@ -148,8 +152,13 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
 def _rerun_hint(run_dir: Path) -> str:
     overrides = run_dir / ".hydra" / "overrides.yaml"
     if overrides.is_file():
-        args = yaml.safe_load(overrides.read_text(encoding="utf-8")) or []
-        return "re-run it with `harness-eval " + " ".join(str(a) for a in args) + "`"
+        try:
+            args = yaml.safe_load(overrides.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError:
+            args = []
+        keep = [str(a) for a in args if not str(a).startswith(("run_id=", "hydra.run.dir="))]
+        where = [f"run_id={run_dir.name}", f"hydra.run.dir={run_dir}"]  # resumes it in place
+        return "re-run it with `harness-eval " + " ".join(map(shlex.quote, keep + where)) + "`"
     return "re-run it with the same harness-eval overrides (see its config.yaml)"
 
 
@@ -157,7 +166,21 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ReportInputError(f"{path} is not valid JSON ({exc}); re-run the evaluation") from exc
+        raise ReportInputError(
+            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); re-run the evaluation"
+        ) from exc
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ReportInputError(f"{where}: not valid YAML ({exc}); re-run the evaluation") from exc
+    if not isinstance(config, dict):
+        raise ReportInputError(f"{path}:1: not a config mapping; re-run the evaluation")
+    return config
 
 
 def _graded(row: dict[str, Any]) -> GradedSample:
@@ -181,7 +204,11 @@ def _graded(row: dict[str, Any]) -> GradedSample:
 
 
 def load_samples(path: Path) -> RunSamples:
-    """Read samples.jsonl into a ``RunSamples`` (problem order: first appearance in the file)."""
+    """Read samples.jsonl into a ``RunSamples`` (problem order: first appearance in the file).
+
+    Raises:
+        ReportInputError: A line is not a sample row; the message names the file and line.
+    """
     return _load_samples(path)[0]
 
 
@@ -189,11 +216,17 @@ def _load_samples(path: Path) -> tuple[RunSamples, list[str]]:
     """The samples and the prompt of sample 0 of each problem (empty when not recorded)."""
     graded: list[GradedSample] = []
     prompts: list[str] = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
             if line.strip():
-                row = json.loads(line)
-                graded.append(_graded(row))
+                try:
+                    row = json.loads(line)
+                    graded.append(_graded(row))
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    raise ReportInputError(
+                        f"{path}:{number}: not a sample row ({type(exc).__name__}: {exc}); "
+                        "re-run the evaluation, or delete the directory"
+                    ) from exc
                 if row.get("sample_index") == 0 and isinstance(row.get("prompt"), str):
                     prompts.append(row["prompt"])
     if not graded:
@@ -230,14 +263,14 @@ def load_run(run_dir: Path) -> Run:
     Raises:
         ReportInputError: metrics.json or samples.jsonl is missing or unreadable.
     """
-    for name in (METRICS, SAMPLES):
+    for name in (METRICS, SAMPLES, COMPLETE):
         if not (run_dir / name).is_file():
             raise ReportInputError(
                 f"run directory {run_dir} has no {name}: the run probably died before it "
-                f"finished; {_rerun_hint(run_dir)}, or delete the directory, or pass "
-                "--skip-incomplete to leave it out"
+                f"finished (or is still running); {_rerun_hint(run_dir)}, or delete the "
+                "directory, or pass --skip-incomplete to leave it out"
             )
-    config = yaml.safe_load((run_dir / CONFIG).read_text(encoding="utf-8")) or {}
+    config = _read_yaml(run_dir / CONFIG)
     provenance = _read_json(run_dir / PROVENANCE) if (run_dir / PROVENANCE).is_file() else {}
     sampling = config.get("sampling") or {}
     model = (config.get("model") or {}).get("name")

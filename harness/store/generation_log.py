@@ -76,14 +76,11 @@ class GenerationLog:
         self._handle: IO[bytes] | None = None
         self.appended = 0
 
-    def open(self) -> dict[tuple[str, int], Completion]:
-        """Check the key, drop a partial last line, and return the completions already logged.
-
-        Returns:
-            Logged completions keyed by ``(problem_id, sample_index)`` (first occurrence wins).
+    def check(self) -> None:
+        """Refuse, writing nothing, when the directory was made under another configuration.
 
         Raises:
-            ResumeError: The directory was made under another configuration.
+            ResumeError: Naming every setting that changed.
         """
         if self.key_path.is_file():
             old = json.loads(self.key_path.read_text(encoding="utf-8"))
@@ -94,7 +91,18 @@ class GenerationLog:
                     f"so they cannot be reused. Changed: {'; '.join(changed)}. Use a new run_id=… "
                     "(or restore the old settings to continue that run)"
                 )
-        else:
+
+    def open(self) -> dict[tuple[str, int], Completion]:
+        """Check the key, drop a partial last line, and return the completions already logged.
+
+        Returns:
+            Logged completions keyed by ``(problem_id, sample_index)`` (first occurrence wins).
+
+        Raises:
+            ResumeError: The directory was made under another configuration.
+        """
+        self.check()
+        if not self.key_path.is_file():
             self.key_path.write_text(json.dumps(self.key, indent=2, sort_keys=True) + "\n")
         done: dict[tuple[str, int], Completion] = {}
         if self.path.is_file():
@@ -113,7 +121,7 @@ class GenerationLog:
             self._handle = self.path.open("ab")  # created on first use: replay writes none
         row = redact(completion_record(completion), self._secrets)
         line = json.dumps(row, ensure_ascii=False) + "\n"
-        self._handle.write(line.encode("utf-8"))
+        self._handle.write(line.encode("utf-8", "backslashreplace"))  # lone surrogate: \udXXX
         self._handle.flush()
         os.fsync(self._handle.fileno())
         self.appended += 1

@@ -1,8 +1,9 @@
-"""Write a run directory.
+r"""Write a run directory.
 
 Files: config.yaml, samples.jsonl, disagreements.jsonl, metrics.json, provenance.json. Every
 file goes through ``redact`` and is written atomically (temp + rename), so a killed run never
-leaves a half-written JSON file behind.
+leaves a half-written JSON file behind. Text is surrogate-safe: a lone surrogate (valid in
+JSON, not in UTF-8) is written as its JSON escape ``\udXXX``, which reads back unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ CONFIG = "config.yaml"
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
+    with tmp.open("w", encoding="utf-8", errors="backslashreplace") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
@@ -109,19 +110,33 @@ def scrub_tree(folder: Path) -> None:
                 _atomic_write(path, clean)
 
 
-def begin_run(cfg: Any, run_dir: Path) -> dict[str, Any]:
-    """Start a run directory: create it, scrub Hydra's files, write the resolved config.yaml.
+def begin_run(cfg: Any, run_dir: Path, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Start writing a run directory; call it only once the start checks have passed.
+
+    Removes the completion marker (the run's files are about to change), starts the run's log
+    file, writes ``.hydra/`` (redacted) and the resolved ``config.yaml``, and redacts the sweep's
+    ``multirun.yaml``.
 
     Args:
         cfg: The composed run config (an OmegaConf DictConfig).
         run_dir: The run directory.
+        config: The config as the run records it (default: ``cfg`` resolved).
 
     Returns:
-        The resolved config as a plain dict (for the tracker).
+        The recorded config as a plain dict (for the tracker).
     """
     from omegaconf import OmegaConf
 
+    from harness.store import hydra_files, run_log
+    from harness.store.run_dir import clear_complete
+
     run_dir.mkdir(parents=True, exist_ok=True)
-    scrub_tree(run_dir / ".hydra")
-    write_text(run_dir / CONFIG, OmegaConf.to_yaml(cfg, resolve=True))
-    return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    clear_complete(run_dir)
+    run_log.activate()
+    hydra_files.save_hydra_files(cfg, run_dir)
+    hydra_files.scrub_multirun_yaml()
+    scrub_tree(run_dir / ".hydra")  # when a user sets hydra.output_subdir, Hydra wrote them
+    if config is None:
+        config = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    write_text(run_dir / CONFIG, OmegaConf.to_yaml(config))
+    return config

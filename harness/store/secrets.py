@@ -3,6 +3,7 @@
 Any environment variable whose name looks like it holds a credential has its value replaced by
 ``[REDACTED:<NAME>]`` wherever it appears in what we write. Values shorter than
 ``_MIN_SECRET_LEN`` are ignored so that a token like "1" does not blank out every digit.
+Credentials embedded in URLs (``http://user:KEY@host``) become ``http://[REDACTED]@host``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from typing import Any
 
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
 _MIN_SECRET_LEN = 6  # shorter values are not plausible credentials and would over-redact
+# scheme://userinfo@ (RFC 3986 §3.2.1): the userinfo of a URL is a credential. Hydra writes
+# sweep overrides with escaped colons (http\://user\:key@host), hence the optional backslash.
+_URL_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*\\?://)[^/\s@?#]+@")
+URL_REDACTED = r"\1[REDACTED]@"
 
 
 def secret_values(environ: dict[str, str] | None = None) -> dict[str, str]:
@@ -43,8 +48,6 @@ def redact(obj: Any, secrets: dict[str, str] | None = None) -> Any:
         The same structure with secrets replaced in strings (keys included).
     """
     found = secret_values() if secrets is None else secrets
-    if not found:
-        return obj
     # Longest first, so a secret that contains another is replaced whole.
     ordered = sorted(found.items(), key=lambda kv: -len(kv[0]))
 
@@ -53,6 +56,8 @@ def redact(obj: Any, secrets: dict[str, str] | None = None) -> Any:
             for secret, name in ordered:
                 if secret in value:
                     value = value.replace(secret, f"[REDACTED:{name}]")
+            if "://" in value and "@" in value:
+                value = _URL_USERINFO.sub(URL_REDACTED, value)
             return value
         if isinstance(value, dict):
             return {scrub(k): scrub(v) for k, v in value.items()}

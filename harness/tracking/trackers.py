@@ -152,8 +152,8 @@ def open_tracker(
         entity=tracking.entity,
         mode=tracking.mode,
         dir=str(wandb_dir),
-        name=run_id,
-        tags=list(tracking.tags),
+        name=redact(run_id),
+        tags=redact(list(tracking.tags)),
         job_type="eval",
         config=redact(config),
         settings=wandb.Settings(

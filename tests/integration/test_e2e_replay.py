@@ -76,7 +76,9 @@ def test_run_prints_its_directory_and_writes_every_file(math500_run):
     ]:
         assert (run_dir / name).is_file(), name
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
-    assert config["limit"] == 60 and config["sampling"]["temperature"] == 0.6
+    assert config["limit"] == 60 and config["sampling"]["n"] == 4
+    # No model= was given: the replayed responses claim no model and no sampling settings.
+    assert config["model"]["name"] == "unknown" and config["sampling"]["temperature"] is None
 
 
 def test_metrics_have_the_documented_shape_and_the_true_values(math500_run):
@@ -192,18 +194,20 @@ def test_wandb_offline_run_is_written_and_readable_without_secrets(tmp_path):
 
 def test_failed_run_still_finishes_the_wandb_run(tmp_path):
     source = data_file("aime24")
+    overrides = ["benchmark=aime24", f"benchmark.source={source}"]
+    _, _, path = make_replay(tmp_path, overrides, n=2, rates=0.5)
     out = harness_eval(
-        "benchmark=aime24",
-        f"benchmark.source={source}",
+        *overrides,
         "backend=replay",
-        f"backend.path={tmp_path / 'absent.jsonl'}",
+        f"backend.path={path}",
+        "sampling.n=4",  # the file holds 2: generation fails after the run started
         "tracking=wandb",
         f"tracking.dir={tmp_path}",
         f"results_dir={tmp_path / 'r'}",
         "run_id=x",
     )
     assert out.returncode == 2
-    assert "does not exist; set backend.path=FILE.jsonl" in out.stderr
+    assert "holds 2 samples per problem but sampling.n=4" in out.stderr
     assert "Traceback" not in out.stderr
     logs = list(tmp_path.glob("wandb/offline-run-*/run-*.wandb"))
     assert len(logs) == 1 and records(logs[0])[-1].exit.exit_code == 1

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from harness.report.runs import ReportInputError, discover, load_run, load_runs
+from harness.store.run_dir import mark_complete
 
 
 def write_run(
@@ -61,13 +62,14 @@ def write_run(
                 }
             )
     (folder / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    if metrics:
-        (folder / "metrics.json").write_text(json.dumps({"metrics": {}, "n_samples": 2}))
     prov = {
         "data": {"problems_sha256": sha, "source_sha256": "a" * 64},
         "backend": {"name": "replay", "sha256": folder.name},
     }
     (folder / "provenance.json").write_text(json.dumps(prov))
+    if metrics:
+        (folder / "metrics.json").write_text(json.dumps({"metrics": {}, "n_samples": 2}))
+        mark_complete(folder)  # written last, as harness-eval does
     return folder
 
 
@@ -98,7 +100,7 @@ def test_a_run_without_metrics_probably_died_and_says_how_to_rerun(tmp_path):
         load_run(tmp_path / "dead")
     text = str(err.value)
     assert "has no metrics.json" in text and "probably died" in text
-    assert "harness-eval model=r1_distill_qwen_1_5b limit=3" in text
+    assert "harness-eval model=r1_distill_qwen_1_5b limit=3 run_id=dead hydra.run.dir=" in text
     assert "--skip-incomplete" in text
 
 
