@@ -15,6 +15,7 @@ import numpy as np
 
 from harness.report.pooling import Cell
 from harness.report.trend import problem_levels
+from harness.store.run_dir import plain_name
 
 LENGTH_HEADERS = [
     "model", "benchmark", "level", "problems", "samples", "unit", "mean length correct (n)",
@@ -86,6 +87,7 @@ def length_figure(cell: Cell, out: Path, name: str) -> str | None:
     ax.set_title(f"{cell.model} on {cell.benchmark}: length of correct vs wrong")
     ax.legend(fontsize=7)
     fig.tight_layout()
+    name = plain_name(name)  # model.name=org/name must not nest folders
     fig.savefig(out / name, dpi=110)
     plt.close(fig)
     return name
