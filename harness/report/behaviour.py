@@ -28,9 +28,9 @@ from harness.claims import Claim, ComparisonSpec, Margin, ValueSpec
 from harness.grading.behaviour import BEHAVIOUR_TYPES
 from harness.metrics.fixed_set import FixedSetEstimate, fixed_set_mean, paired_fixed_set_diff
 from harness.report.decide import Z95, Decision, decide, equivalence
+from harness.report.row import VerdictRow, claim_row
 from harness.report.rules import Outcome, fmt
 from harness.report.runs import Run
-from harness.report.verdicts import VerdictRow, source_text
 
 RATES = {"refusal_rate": "sensitive", "control_refusal_rate": "control"}
 NEUTRAL = "neutral_refusal_rate"
@@ -100,24 +100,7 @@ def pick(runs: Sequence[Run], model: str, benchmark: str) -> Run | None:
     return max(found, key=lambda r: r.samples.correct.size) if found else None
 
 
-def _row(claim: Claim, outcome: Outcome, **fields) -> VerdictRow:  # noqa: ANN003
-    spec = claim.spec
-    return VerdictRow(
-        claim_id=claim.id,
-        kind=claim.kind,
-        statement=claim.statement,
-        model=fields.pop("model", getattr(spec, "model", None)),
-        benchmark=getattr(spec, "benchmark", None),
-        metric=getattr(spec, "metric", None),
-        claimed=fields.pop("claimed", None),
-        measured=fields.pop("measured", None),
-        ci95=fields.pop("ci95", None),
-        verdict=outcome.verdict,
-        source=source_text(claim.source),
-        reason=outcome.reason,
-        runs=fields.pop("runs", ()),
-        **fields,
-    )
+_row = claim_row  # the same row as every other claim's (report/row.py)
 
 
 def _decision_fields(dec: Decision, n_samples: int) -> dict:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from harness.claims import Source
+from harness.claims import Claim, Source
 from harness.report.decide import Decision
+from harness.report.rules import Outcome
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,27 @@ def decision_fields(decision: Decision) -> dict[str, Any]:
         "p_support": decision.p_support,
         "p_refute": decision.p_refute,
     }
+
+
+def claim_row(claim: Claim, outcome: Outcome, **fields: Any) -> VerdictRow:
+    """A verdict row with the claim's own fields filled in (a proxy's reason says so first)."""
+    spec = claim.spec
+    reason = outcome.reason
+    if claim.proxy_for:
+        reason = f"PROXY for {claim.proxy_for}, not that claim's verdict: {reason}"
+    return VerdictRow(
+        claim_id=claim.id,
+        kind=claim.kind,
+        statement=claim.statement,
+        model=fields.pop("model", getattr(spec, "model", None)),
+        benchmark=getattr(spec, "benchmark", None),
+        metric=fields.pop("metric", getattr(spec, "metric", None)),
+        claimed=fields.pop("claimed", None),
+        measured=fields.pop("measured", None),
+        ci95=fields.pop("ci95", None),
+        verdict=outcome.verdict,
+        source=source_text(claim.source),
+        reason=reason,
+        proxy_for=claim.proxy_for,
+        **fields,
+    )

@@ -25,7 +25,7 @@ from harness.report.judge_values import judge_comparison, judge_value
 from harness.report.memory import default_memory_files, load_memory_files
 from harness.report.pooling import Cell
 from harness.report.protocol import ProtocolCheck, check_protocol
-from harness.report.row import Settings, VerdictRow, source_text
+from harness.report.row import Settings, VerdictRow, claim_row, source_text
 from harness.report.rules import Outcome
 
 __all__ = ["Judge", "Settings", "VerdictRow", "judge_all", "source_text"]
@@ -105,27 +105,8 @@ class Judge:
         return self.margins.get((getattr(spec, "benchmark", ""), getattr(spec, "metric", "")))
 
     def row(self, claim: Claim, outcome: Outcome, **fields: Any) -> VerdictRow:
-        """A verdict row with the claim's own fields filled in."""
-        spec = claim.spec
-        reason = outcome.reason
-        if claim.proxy_for:
-            reason = f"PROXY for {claim.proxy_for}, not that claim's verdict: {reason}"
-        return VerdictRow(
-            claim_id=claim.id,
-            kind=claim.kind,
-            statement=claim.statement,
-            model=fields.pop("model", getattr(spec, "model", None)),
-            benchmark=getattr(spec, "benchmark", None),
-            metric=fields.pop("metric", getattr(spec, "metric", None)),
-            claimed=fields.pop("claimed", None),
-            measured=fields.pop("measured", None),
-            ci95=fields.pop("ci95", None),
-            verdict=outcome.verdict,
-            source=source_text(claim.source),
-            reason=reason,
-            proxy_for=claim.proxy_for,
-            **fields,
-        )
+        """A verdict row with the claim's own fields filled in (``row.claim_row``)."""
+        return claim_row(claim, outcome, **fields)
 
     def judge(self, claim: Claim) -> VerdictRow:
         """The verdict row of one claim."""
