@@ -56,8 +56,8 @@ def _requests(cfg: Any, problems: list) -> tuple[list[dict], list, Any, Any]:
     """The harness's own prompts (token ids) and SamplingParams, one request per problem."""
     import vllm
 
-    from harness.backends.vllm_backend import VllmBackend
-    from harness.backends.vllm_sampling import sample_seed, sampling_params_kwargs
+    from harness.backends.vllm.backend import VllmBackend
+    from harness.backends.vllm.sampling import sample_seed, sampling_params_kwargs
 
     backend = VllmBackend(cfg.model, cfg.sampling, cfg.benchmark, **_settings(cfg))
     everything = {i: list(range(int(cfg.sampling.n))) for i in range(len(problems))}
@@ -109,8 +109,8 @@ def raw_vllm(cfg: Any, requests: tuple, problems: list, calls: int, tmp: Path) -
     then ``calls`` warm pairs: ``LLM.generate`` and the harness's loop on the same engine."""
     import vllm
 
-    from harness.backends.vllm_prompts import model_source
-    from harness.backends.vllm_runtime import shutdown
+    from harness.backends.vllm.prompts import model_source
+    from harness.backends.vllm.runtime import shutdown
 
     prompts, params, backend, prepared = requests
     t0 = time.perf_counter()

@@ -172,8 +172,8 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     """
     check_values(cfg)
     with hold(run_dir):  # a second run on this directory is refused, naming this one's pid
-        if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval_task.py
-            from harness.backends.lm_eval_task import run_lm_eval_task
+        if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval/task.py
+            from harness.backends.lm_eval.task import run_lm_eval_task
 
             metrics = run_lm_eval_task(cfg, run_dir)
             outcome = RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)

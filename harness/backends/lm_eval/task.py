@@ -2,13 +2,13 @@
 
 ``harness-eval benchmark=lm_eval_task benchmark.task=gsm8k backend=lm_eval ...`` builds the
 lm-eval model exactly as ``backend=lm_eval`` does (``LmEvalBackend.load``; the tiny dryrun model
-too), maps ``sampling`` with the one ``lm_eval_sampling.gen_kwargs`` (so the task's stop strings
+too), maps ``sampling`` with the one ``lm_eval.sampling.gen_kwargs`` (so the task's stop strings
 give way to ``until: []``), and calls ``lm_eval.simple_evaluate`` with ``limit`` and the task's
 prompt, data, filters and metrics. The task index is restricted: only ``benchmark.include_path``
 when given, else the built-in folder named like the task (``gsm8k_cot`` -> ``tasks/gsm8k``);
 indexing all ~14,700 tasks (9 s here) is the fallback. Results: ``metrics.json`` (lm-eval's
 metrics, proportions in percent, ci95 = value ± 1.96·lm-eval's stderr), ``samples.jsonl`` (see
-``lm_eval_task_rows``), ``lm_eval_results.json`` (lm-eval's own results without samples),
+``lm_eval.task_rows``), ``lm_eval_results.json`` (lm-eval's own results without samples),
 ``provenance.json``; tracked with ``open_tracker`` like every run.
 """
 
@@ -22,10 +22,10 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from harness.backends import lm_eval_sampling as mapping
 from harness.backends.base import build_backend
-from harness.backends.lm_eval_backend import RANDOM_NOTE, LmEvalBackend
-from harness.backends.lm_eval_task_rows import summarize, to_rows
+from harness.backends.lm_eval import sampling as mapping
+from harness.backends.lm_eval.backend import RANDOM_NOTE, LmEvalBackend
+from harness.backends.lm_eval.task_rows import summarize, to_rows
 from harness.backends.preflight import PreflightError
 from harness.errors import HarnessError
 from harness.plan.hardware import detect_gpus
@@ -72,7 +72,7 @@ def evaluate(cfg: DictConfig, backend: LmEvalBackend) -> tuple[dict[str, Any], A
     lm = backend.load()
     recorder = None
     if backend.model_type in mapping.HF_TYPES:
-        from harness.backends.lm_eval_hf import install
+        from harness.backends.lm_eval.hf import install
 
         recorder = install(lm)  # exact token counts and finish reasons, </think> kept
     bench, seed = cfg.benchmark, int(cfg.sampling.seed)

@@ -7,19 +7,19 @@ How a run goes:
 2. Load the tokenizer only, build every prompt (chat template, "<think>\n" forced for reasoning
    models), tokenize it, and check prompt + ``sampling.max_new_tokens`` fits ``max_model_len``:
    a too-short context is refused here, before any weights load.
-3. Read the GPUs present and choose or check the layout (``vllm_layout``): TP that fits and
+3. Read the GPUs present and choose or check the layout (``vllm.layout``): TP that fits and
    divides the heads, and engine replicas; a model that cannot fit is refused here too.
-   ``vllm_replicas`` then runs steps 4-5 in one child process per replica (one by default on a
+   ``vllm.replicas`` then runs steps 4-5 in one child process per replica (one by default on a
    single GPU), which stops its engine when the run process dies.
 4. Load the engine and submit every request at once: a problem with all n samples missing is ONE
    request with ``SamplingParams(n=n)``; a problem missing only some samples gets one ``n=1``
    request per missing sample, seeded so it draws exactly what the full request would have
-   (``vllm_sampling`` explains the seeds). Prompts go in as token ids, so the text is tokenized
+   (``vllm.sampling`` explains the seeds). Prompts go in as token ids, so the text is tokenized
    once, exactly as the length check saw it.
 5. Step the engine and hand each finished request's samples to ``sink`` at once, so a kill loses
    only the requests in flight, never a finished one.
 
-The sampling config is mapped to ``SamplingParams`` in ``vllm_sampling.sampling_params_kwargs``.
+The sampling config is mapped to ``SamplingParams`` in ``vllm.sampling.sampling_params_kwargs``.
 vLLM, torch and transformers are imported lazily; without them the error names the extra.
 """
 
@@ -33,15 +33,15 @@ from typing import Any
 
 from harness.backends.base import Generation, Sink, assemble, missing_samples
 from harness.backends.preflight import CPU_HINT, PreflightError, cuda_available, model_location
-from harness.backends.vllm_layout import Layout, context_length, resolve_layout, visible_gpus
-from harness.backends.vllm_prompts import (
+from harness.backends.vllm.layout import Layout, context_length, resolve_layout, visible_gpus
+from harness.backends.vllm.prompts import (
     build_prompts,
     load_tokenizer,
     model_context_length,
     model_source,
     revisions,
 )
-from harness.backends.vllm_runtime import (
+from harness.backends.vllm.runtime import (
     check_executor,
     device_name,
     import_vllm,
@@ -51,7 +51,7 @@ from harness.backends.vllm_runtime import (
     torch_cuda,
     vllm_version,
 )
-from harness.backends.vllm_sampling import (
+from harness.backends.vllm.sampling import (
     VllmConfigError,
     check_context,
     sample_seed,
@@ -93,7 +93,7 @@ class VllmBackend:
         sampling: The run's ``sampling`` node.
         benchmark: The run's ``benchmark`` node (for the instruction of the prompt).
         tensor_parallel_size: GPUs per pipeline stage; ``None`` chooses the smallest that fits
-            the GPUs present (``vllm_layout``).
+            the GPUs present (``vllm.layout``).
         data_parallel_size: Engine replicas on this node, each in its own process on its own
             GPUs; ``None`` runs as many as the visible GPUs hold. Records do not depend on it.
         max_model_len: Engine context length; ``None`` takes the model's own.
@@ -176,7 +176,7 @@ class VllmBackend:
             )  # fmt: skip
             # Even one engine runs in a child process: killed with the run, the child stops its
             # engine; an engine loaded here would outlive a SIGKILL and keep its GPUs (vllm 0.32).
-            from harness.backends.vllm_replicas import run_replicas
+            from harness.backends.vllm.replicas import run_replicas
 
             new, stats = run_replicas(self, problems, missing, n, sink, prepared)
         return assemble(problems, n, done, new, stats)
@@ -243,7 +243,7 @@ class VllmBackend:
                 **peak_memory(llm),
             }
         finally:
-            shutdown(llm)  # now, not at exit: see vllm_runtime.shutdown
+            shutdown(llm)  # now, not at exit: see vllm.runtime.shutdown
         return new, stats
 
     def _submit(

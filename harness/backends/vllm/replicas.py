@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.backends.base import Sink
-from harness.backends.vllm_sampling import VllmConfigError
+from harness.backends.vllm.sampling import VllmConfigError
 from harness.types import Completion, Problem
 
 # How often the parent checks that no replica died while it waits for completions.
@@ -76,7 +76,7 @@ def _replica_main(rank: int, parent: int, args: tuple, work: tuple, out: Any) ->
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # also the parent's terminate()
     _exit_with_parent(parent)
     try:
-        from harness.backends.vllm_backend import VllmBackend
+        from harness.backends.vllm.backend import VllmBackend
 
         model, sampling, benchmark, settings, layout, prepared = args
         backend = VllmBackend(model, sampling, benchmark, **settings)
