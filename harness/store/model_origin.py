@@ -16,6 +16,7 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from harness.config.paths import config_dir
+from harness.store.names import plain_name
 
 UNKNOWN = "unknown"
 NOTE = (
@@ -61,8 +62,6 @@ def model_label(model_name: str, backend_name: str) -> str:
 
     The model's name, or ``unknown`` for a replay that names none, as a plain name.
     """
-    from harness.store.run_dir import plain_name
-
     return plain_name(model_name if _named(str(backend_name)) else UNKNOWN)
 
 
