@@ -18,7 +18,7 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig
 
@@ -32,6 +32,9 @@ from harness.plan.hardware import detect_gpus
 from harness.store import provenance, results
 from harness.store.run_dir import mark_complete
 from harness.tracking.trackers import open_tracker
+
+if TYPE_CHECKING:
+    from harness.config.schema import LmEvalTaskConfig, SamplingConfig
 
 log = logging.getLogger(__name__)
 LM_EVAL_RESULTS = "lm_eval_results.json"
@@ -65,8 +68,17 @@ def task_manager(task: str, include_path: str | None) -> Any:
     return manager
 
 
-def evaluate(cfg: DictConfig, backend: LmEvalBackend) -> tuple[dict[str, Any], Any, Any]:
-    """Run ``simple_evaluate`` on the configured task; return (its output, recorder, tokenizer)."""
+def evaluate(
+    bench: LmEvalTaskConfig, sampling: SamplingConfig, limit: int | None, backend: LmEvalBackend
+) -> tuple[dict[str, Any], Any, Any]:
+    """Run ``simple_evaluate`` on the configured task; return (its output, recorder, tokenizer).
+
+    Args:
+        bench: The run's ``benchmark`` node (task, few-shot, include path, chat template).
+        sampling: The run's ``sampling`` node (its seed seeds every lm-eval generator).
+        limit: The run's ``limit`` (documents of the task), or None for all.
+        backend: The lm-eval backend the model is loaded from.
+    """
     import lm_eval
 
     lm = backend.load()
@@ -75,14 +87,14 @@ def evaluate(cfg: DictConfig, backend: LmEvalBackend) -> tuple[dict[str, Any], A
         from harness.backends.lm_eval.hf import install
 
         recorder = install(lm)  # exact token counts and finish reasons, </think> kept
-    bench, seed = cfg.benchmark, int(cfg.sampling.seed)
+    seed = int(sampling.seed)
     out = lm_eval.simple_evaluate(
         model=lm,
         tasks=[str(bench.task)],
         num_fewshot=bench.num_fewshot,
-        limit=cfg.limit,
+        limit=limit,
         log_samples=True,
-        gen_kwargs=mapping.gen_kwargs(cfg.sampling, backend.model_type, seed=seed),
+        gen_kwargs=mapping.gen_kwargs(sampling, backend.model_type, seed=seed),
         task_manager=task_manager(str(bench.task), bench.include_path),
         apply_chat_template=bool(bench.apply_chat_template),
         random_seed=seed,
@@ -111,7 +123,7 @@ def run_lm_eval_task(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
         backend = build_backend(cfg)
         notes = [RANDOM_NOTE] if (cfg.model.extra or {}).get("random_weights") else []
-        out, recorder, tokenizer = evaluate(cfg, backend)
+        out, recorder, tokenizer = evaluate(cfg.benchmark, cfg.sampling, cfg.limit, backend)
         rows = to_rows(out["samples"][task], recorder, tokenizer, int(cfg.sampling.max_new_tokens))
         metrics = summarize(out, task, rows)
         if int(cfg.sampling.n) != metrics["n_samples"]:
