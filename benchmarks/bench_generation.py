@@ -56,8 +56,8 @@ def _requests(cfg: Any, problems: list) -> tuple[list[dict], list, Any, Any]:
     """The harness's own prompts (token ids) and SamplingParams, one request per problem."""
     import vllm
 
-    from harness.backends.vllm_backend import VllmBackend
-    from harness.backends.vllm_sampling import sample_seed, sampling_params_kwargs
+    from harness.backends.vllm.backend import VllmBackend
+    from harness.backends.vllm.sampling import sample_seed, sampling_params_kwargs
 
     backend = VllmBackend(cfg.model, cfg.sampling, cfg.benchmark, **_settings(cfg))
     everything = {i: list(range(int(cfg.sampling.n))) for i in range(len(problems))}
@@ -71,7 +71,6 @@ def _requests(cfg: Any, problems: list) -> tuple[list[dict], list, Any, Any]:
         ))
         for i in range(len(problems))
     ]  # fmt: skip
-    backend.progress = False
     return prompts, params, backend, prepared
 
 
@@ -85,9 +84,12 @@ def _settings(cfg: Any) -> dict[str, Any]:
 def _loop(
     llm: Any, backend: Any, problems: list, prepared: Any, run_dir: Path
 ) -> tuple[float, list[int]]:
-    """The harness's own submit/drain loop and sink (``VllmBackend._submit``/``_drain``, one
+    """The harness's own submit/drain loop and sink (``VllmEngine._submit``/``_drain``, one
     ``GenerationLog``) on an engine that is already loaded: its seconds and token counts."""
+    from harness.backends.vllm.engine import VllmEngine
     from harness.store.generation_log import GenerationLog
+
+    engine = VllmEngine(backend.model, backend.sampling, backend.settings, progress=False)
 
     n = int(backend.sampling.n)
     missing = {i: list(range(n)) for i in range(len(problems))}
@@ -96,8 +98,8 @@ def _loop(
     log.open()
     t0 = time.perf_counter()
     try:
-        owner = backend._submit(llm.llm_engine, problems, missing, n, prepared.ids)
-        new, _, _ = backend._drain(llm.llm_engine, owner, prepared, log.append, n * len(problems))
+        owner = engine._submit(llm.llm_engine, problems, missing, n, prepared.ids)
+        new, _, _ = engine._drain(llm.llm_engine, owner, prepared, log.append, n * len(problems))
     finally:
         log.close()
     dt = time.perf_counter() - t0
@@ -109,8 +111,8 @@ def raw_vllm(cfg: Any, requests: tuple, problems: list, calls: int, tmp: Path) -
     then ``calls`` warm pairs: ``LLM.generate`` and the harness's loop on the same engine."""
     import vllm
 
-    from harness.backends.vllm_prompts import model_source
-    from harness.backends.vllm_runtime import shutdown
+    from harness.backends.vllm.prompts import model_source
+    from harness.backends.vllm.runtime import shutdown
 
     prompts, params, backend, prepared = requests
     t0 = time.perf_counter()

@@ -172,8 +172,8 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     """
     check_values(cfg)
     with hold(run_dir):  # a second run on this directory is refused, naming this one's pid
-        if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval_task.py
-            from harness.backends.lm_eval_task import run_lm_eval_task
+        if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval/task.py
+            from harness.backends.lm_eval.task import run_lm_eval_task
 
             metrics = run_lm_eval_task(cfg, run_dir)
             outcome = RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
@@ -186,7 +186,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     """``run`` with the directory locked: nothing is written until the resume check passed."""
     started = time.time()
     convention = Convention.from_config(cfg.grading)  # a bad value fails before generating
-    named = model_origin.model_named(cfg)
+    named = model_origin.model_named(cfg.backend.name)
     everything, data_info = load_benchmark(cfg.benchmark, limit=None)
     problems = everything if cfg.limit is None else everything[: cfg.limit]
     data = asdict(data_info) | {
@@ -197,7 +197,10 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     backend = build_backend(cfg)
     key = generation_key(cfg, data_info)
     if not named:  # replayed responses of unknown origin claim no model and no sampling
-        key |= {"model": model_origin.unknown_model(cfg), "sampling": {"n": int(cfg.sampling.n)}}
+        key |= {
+            "model": model_origin.unknown_model(cfg.model),
+            "sampling": {"n": int(cfg.sampling.n)},
+        }
     gen_log = GenerationLog(run_dir, key)
     gen_log.check()  # a refused resume leaves the run directory byte-identical
     recorded = model_origin.recorded_config(cfg, named)

@@ -9,16 +9,15 @@ per row::
 Optional extra keys ``prompt``, ``n_prompt_tokens`` and ``n_generated_tokens`` are kept; any other
 key is ignored, so a run's own ``samples.jsonl`` replays as it is. Other tools' logs (lm-eval,
 lighteval, any JSONL with ``backend.fields``) are read by ``harness/backends/importers/`` into the
-same rows (``backend.format``). Every problem must have the
-same number of samples. Nothing is dropped silently: unknown problems, duplicate
-``(problem_id, sample_index)`` pairs, unequal sample counts and malformed rows are errors that
-name the line numbers.
+same rows (``backend.format``); this format's reader is there too (``importers/replay_file.py``).
+Every problem must have the same number of samples. Nothing is dropped silently: unknown
+problems, duplicate ``(problem_id, sample_index)`` pairs, unequal sample counts and malformed rows
+are errors that name the line numbers.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,71 +26,16 @@ from typing import Any
 from harness.backends.base import Generation, Sink
 from harness.backends.importers import ImportedLog, read_log
 from harness.backends.importers.match import needs_problems, resolve
-from harness.errors import HarnessError
+from harness.backends.importers.replay_file import ReplayError, read_rows
 from harness.types import Completion, Problem
 
-_FINISH = {"stop", "length", "content_filter"}
 _MAX_LISTED = 10  # how many offending lines an error message lists before "and N more"
-
-
-class ReplayError(HarnessError):
-    """The replay file cannot be used as it is."""
 
 
 def _listing(items: Sequence[str]) -> str:
     shown = ", ".join(items[:_MAX_LISTED])
     more = len(items) - _MAX_LISTED
     return shown + (f" and {more} more" if more > 0 else "")
-
-
-def _parse_row(path: Path, lineno: int, text: str) -> dict:
-    try:
-        row = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReplayError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-    if not isinstance(row, dict):
-        raise ReplayError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
-    if not isinstance(row.get("problem_id"), str | int) or isinstance(row.get("problem_id"), bool):
-        raise ReplayError(
-            f"{path}:{lineno}: field 'problem_id' (string) is missing or not a string"
-        )
-    if not isinstance(row.get("response"), str):
-        raise ReplayError(f"{path}:{lineno}: field 'response' (string) is missing or not a string")
-    idx = row.get("sample_index")
-    if idx is not None and (not isinstance(idx, int) or isinstance(idx, bool) or idx < 0):
-        raise ReplayError(f"{path}:{lineno}: 'sample_index' must be a non-negative integer")
-    finish = row.get("finish_reason")
-    if finish is not None and finish not in _FINISH and finish != "unknown":
-        raise ReplayError(
-            f'{path}:{lineno}: \'finish_reason\' must be "stop", "length" or "content_filter", '
-            f"got {finish!r}"
-        )
-    return row
-
-
-def read_rows(path: Path) -> list[tuple[int, dict]]:
-    """Read and check every row of a replay file.
-
-    Args:
-        path: The JSONL file.
-
-    Returns:
-        ``(line number, row)`` pairs for the non-blank lines.
-
-    Raises:
-        ReplayError: The file is missing, empty, or a row is malformed (names the line).
-    """
-    if not path.is_file():
-        raise ReplayError(f"replay file {path} does not exist; set backend.path=FILE.jsonl")
-    rows: list[tuple[int, dict]] = []
-    with path.open("r", encoding="utf-8") as handle:
-        # Split on "\n" only: responses may hold U+2028, which str.splitlines() would break on.
-        for lineno, line in enumerate(handle, start=1):
-            if line.strip():
-                rows.append((lineno, _parse_row(path, lineno, line)))
-    if not rows:
-        raise ReplayError(f"replay file {path} holds no rows")
-    return rows
 
 
 def replay(path: Path, selected: Sequence[Problem], all_ids: set[str]) -> Generation:

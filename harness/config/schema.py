@@ -42,7 +42,7 @@ class BenchmarkConfig:
 
 @dataclass
 class LmEvalTaskConfig(BenchmarkConfig):
-    """Any lm-eval task run through lm-eval's evaluator (``harness/backends/lm_eval_task.py``)."""
+    """Any lm-eval task run through lm-eval's evaluator (``harness/backends/lm_eval/task.py``)."""
 
     name: str = "lm_eval_task"
     task: str = MISSING  # lm-eval task name, e.g. gsm8k
@@ -115,9 +115,9 @@ class ReplayBackendConfig(BackendConfig):
 
 @dataclass
 class VllmBackendConfig(BackendConfig):
-    """vLLM's offline engine (``harness/backends/vllm_backend.py``)."""
+    """vLLM's offline engine (``harness/backends/vllm/backend.py``)."""
 
-    _target_: str = "harness.backends.vllm_backend.VllmBackend"
+    _target_: str = "harness.backends.vllm.backend.VllmBackend"
     name: str = "vllm"
     tensor_parallel_size: int | None = None  # None: the smallest that fits the GPUs present
     data_parallel_size: int | None = None  # engine replicas on this node; None: as many as fit
@@ -133,9 +133,9 @@ class VllmBackendConfig(BackendConfig):
 
 @dataclass
 class OpenAIAPIBackendConfig(BackendConfig):
-    """An OpenAI-compatible chat endpoint (``harness/backends/openai_api.py``)."""
+    """An OpenAI-compatible chat endpoint (``harness/backends/api/openai.py``)."""
 
-    _target_: str = "harness.backends.openai_api.OpenAIAPIBackend"
+    _target_: str = "harness.backends.api.openai.OpenAIAPIBackend"
     name: str = "openai_api"
     api_base: str | None = None  # None: model.extra.api_base
     concurrency: int = 8
@@ -147,9 +147,9 @@ class OpenAIAPIBackendConfig(BackendConfig):
 
 @dataclass
 class LmEvalBackendConfig(BackendConfig):
-    """lm-eval's model classes (``harness/backends/lm_eval_backend.py``)."""
+    """lm-eval's model classes (``harness/backends/lm_eval/backend.py``)."""
 
-    _target_: str = "harness.backends.lm_eval_backend.LmEvalBackend"
+    _target_: str = "harness.backends.lm_eval.backend.LmEvalBackend"
     name: str = "lm_eval"
     model_type: str = "hf"  # any lm-eval model name: hf, vllm, local-chat-completions, ...
     model_args: dict[str, Any] = field(default_factory=dict)  # overrides the derived ones

@@ -23,6 +23,7 @@ from typing import Any
 
 from harness.plan.arch import GIB, Architecture
 from harness.plan.hardware import Machine
+from harness.plan.refuse import explain
 
 # vLLM EngineArgs defaults (vllm/engine/arg_utils.py): the share of GPU memory vLLM may use.
 GPU_MEMORY_UTILIZATION = 0.9
@@ -187,9 +188,21 @@ def fit(arch: Architecture, machine: Machine, s: FitSettings | None = None) -> F
                 max_concurrent_sequences=round(t["seqs"], 1),
                 **base,
             )
-    from harness.plan.refuse import explain  # the refusal text lives apart, to keep this short
-
-    return explain(arch, machine, s, weights_gib, base)
+    # The refusal text lives apart (refuse.py); it gets the numbers it cites from here.
+    layouts = _layouts(arch, machine.gpus_per_node, machine.nodes)
+    largest = None
+    if layouts:
+        tp, pp = layouts[-1]
+        largest = (tp, pp, _try(arch, machine.gpu_memory_gib, tp, pp, s))
+    larger = gpus_needed(arch, machine.gpu_memory_gib, s) if machine.total_gpus < 128 else None
+    bigger = (larger.gpus_needed, larger.tp, larger.pp) if larger and larger.ok else None
+    return Fit(
+        ok=False,
+        weights_gib=weights_gib,
+        gpus_needed=bigger[0] if bigger else 0,
+        reason=explain(arch, machine, s, weights_gib, largest, bigger),
+        **base,
+    )
 
 
 def gpus_needed(arch: Architecture, gpu_memory_gib: float, s: FitSettings | None = None) -> Fit:

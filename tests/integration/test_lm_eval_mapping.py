@@ -7,7 +7,7 @@ import json
 import pytest
 from omegaconf import OmegaConf
 
-from harness.backends.lm_eval_sampling import gen_kwargs, sample_seed
+from harness.backends.lm_eval.sampling import gen_kwargs, sample_seed
 from harness.backends.preflight import PreflightError, check_accelerator, model_location
 
 R1 = OmegaConf.create({"temperature": 0.6, "top_p": 0.95, "max_new_tokens": 32768, "seed": 0})

@@ -46,7 +46,7 @@ def test_task_is_required():
 
 
 def test_task_manager_indexes_only_the_include_path(tmp_path):
-    from harness.backends.lm_eval_task import task_manager
+    from harness.backends.lm_eval.task import task_manager
 
     (tmp_path / "t.yaml").write_text(TASK_YAML.format(task=TASK, data="x.jsonl"))
     assert task_manager(TASK, str(tmp_path)).all_tasks == [TASK]

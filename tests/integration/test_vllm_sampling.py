@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.backends.api_request import chat_request_kwargs, is_retryable, with_retries
-from harness.backends.vllm_sampling import (
+from harness.backends.api.request import chat_request_kwargs, is_retryable, with_retries
+from harness.backends.vllm.sampling import (
     VllmConfigError,
     check_context,
     sample_seed,
@@ -119,7 +119,7 @@ def test_api_backend_names_the_missing_key_variable(monkeypatch):
 def test_vllm_missing_names_the_extra(monkeypatch):
     import builtins
 
-    from harness.backends import vllm_runtime
+    from harness.backends.vllm import runtime as vllm_runtime
 
     real = builtins.__import__
 
@@ -134,7 +134,7 @@ def test_vllm_missing_names_the_extra(monkeypatch):
 
 
 def test_nothing_loads_when_every_sample_is_done():
-    from harness.backends.vllm_backend import VllmBackend
+    from harness.backends.vllm.backend import VllmBackend
     from harness.types import Completion, Problem
 
     cfg = compose(["backend=vllm", "sampling.n=2"])

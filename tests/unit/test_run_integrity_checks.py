@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.backends.api_reach import UnreachableError, check_reachable
+from harness.backends.api.reach import UnreachableError, check_reachable
 from harness.cli.compose import compose_config
 from harness.config.validate import ConfigValueError
 from harness.report.runs import ReportInputError, load_run, load_runs

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.backends.vllm_layout import Layout, context_length, resolve_layout, visible_gpus
-from harness.backends.vllm_replicas import cpu_slice, merge_stats, shard
-from harness.backends.vllm_sampling import VllmConfigError
+from harness.backends.vllm.layout import Layout, context_length, resolve_layout, visible_gpus
+from harness.backends.vllm.replicas import cpu_slice, merge_stats, shard
+from harness.backends.vllm.sampling import VllmConfigError
 from tests.conftest import compose
 from tests.unit.test_fit import DISTILLS, EXPECTED
 
-R1_LEN = 32768 + 2048  # max new tokens + the prompt budget (vllm_layout.context_length)
+R1_LEN = 32768 + 2048  # max new tokens + the prompt budget (vllm.layout.context_length)
 
 
 def smi(count: int, mib: int, name: str = "NVIDIA A100-SXM4-80GB") -> str:

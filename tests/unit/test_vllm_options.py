@@ -5,7 +5,7 @@ import importlib.util
 import pytest
 
 from harness.backends.base import build_backend
-from harness.backends.vllm_sampling import VllmConfigError
+from harness.backends.vllm.sampling import VllmConfigError
 from tests.conftest import compose
 
 

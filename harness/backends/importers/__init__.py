@@ -1,6 +1,7 @@
 """Read other tools' logs as formats of the replay backend (``backend.format=…``).
 
-- ``replay``: our own rows (``harness/backends/replay.py``), e.g. a run's ``samples.jsonl``.
+- ``replay``: our own rows (``importers/replay_file.py``, the format of ``backends/replay.py``),
+  e.g. a run's ``samples.jsonl``.
 - ``lm_eval``: lm-eval's ``--log_samples`` file (``importers/lm_eval.py``).
 - ``lighteval``: lighteval's details parquet (``importers/lighteval.py``).
 - ``jsonl``: any JSON Lines log with ``backend.fields.*`` (``importers/generic.py``).
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.importers import generic, lighteval, lm_eval
+from harness.backends.importers.replay_file import read_rows
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
 
 log = logging.getLogger(__name__)
@@ -61,8 +63,6 @@ def detect(path: Path, fields: Mapping[str, str]) -> tuple[str, str]:
 
 
 def _replay_rows(path: Path) -> ImportedLog:
-    from harness.backends.replay import read_rows  # our own format, kept where it always was
-
     rows = [
         LogRow(
             line=lineno,

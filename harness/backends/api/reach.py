@@ -4,7 +4,7 @@ A refused connection or an unknown host is not transient: retrying it with backo
 about 100 s) only delays the error. ``check_reachable`` opens one TCP connection to the
 endpoint's host and port before any request, and raises at once when that fails. Errors that
 may pass (timeouts, 429, 5xx, a dropped connection mid-run) keep their retries
-(``api_request.with_retries``).
+(``api.request.with_retries``).
 """
 
 from __future__ import annotations

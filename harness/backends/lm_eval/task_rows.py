@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from harness.backends.lm_eval_backend import finish_info
+from harness.backends.lm_eval.backend import finish_info
 
 # lm-eval metrics that are proportions in [0, 1]: shown in percent like the harness's own.
 PROPORTIONS = frozenset(

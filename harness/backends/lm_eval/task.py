@@ -2,13 +2,13 @@
 
 ``harness-eval benchmark=lm_eval_task benchmark.task=gsm8k backend=lm_eval ...`` builds the
 lm-eval model exactly as ``backend=lm_eval`` does (``LmEvalBackend.load``; the tiny dryrun model
-too), maps ``sampling`` with the one ``lm_eval_sampling.gen_kwargs`` (so the task's stop strings
+too), maps ``sampling`` with the one ``lm_eval.sampling.gen_kwargs`` (so the task's stop strings
 give way to ``until: []``), and calls ``lm_eval.simple_evaluate`` with ``limit`` and the task's
 prompt, data, filters and metrics. The task index is restricted: only ``benchmark.include_path``
 when given, else the built-in folder named like the task (``gsm8k_cot`` -> ``tasks/gsm8k``);
 indexing all ~14,700 tasks (9 s here) is the fallback. Results: ``metrics.json`` (lm-eval's
 metrics, proportions in percent, ci95 = value ± 1.96·lm-eval's stderr), ``samples.jsonl`` (see
-``lm_eval_task_rows``), ``lm_eval_results.json`` (lm-eval's own results without samples),
+``lm_eval.task_rows``), ``lm_eval_results.json`` (lm-eval's own results without samples),
 ``provenance.json``; tracked with ``open_tracker`` like every run.
 """
 
@@ -18,20 +18,23 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig
 
-from harness.backends import lm_eval_sampling as mapping
 from harness.backends.base import build_backend
-from harness.backends.lm_eval_backend import RANDOM_NOTE, LmEvalBackend
-from harness.backends.lm_eval_task_rows import summarize, to_rows
+from harness.backends.lm_eval import sampling as mapping
+from harness.backends.lm_eval.backend import RANDOM_NOTE, LmEvalBackend
+from harness.backends.lm_eval.task_rows import summarize, to_rows
 from harness.backends.preflight import PreflightError
 from harness.errors import HarnessError
 from harness.plan.hardware import detect_gpus
 from harness.store import provenance, results
 from harness.store.run_dir import mark_complete
 from harness.tracking.trackers import open_tracker
+
+if TYPE_CHECKING:
+    from harness.config.schema import LmEvalTaskConfig, SamplingConfig
 
 log = logging.getLogger(__name__)
 LM_EVAL_RESULTS = "lm_eval_results.json"
@@ -65,24 +68,33 @@ def task_manager(task: str, include_path: str | None) -> Any:
     return manager
 
 
-def evaluate(cfg: DictConfig, backend: LmEvalBackend) -> tuple[dict[str, Any], Any, Any]:
-    """Run ``simple_evaluate`` on the configured task; return (its output, recorder, tokenizer)."""
+def evaluate(
+    bench: LmEvalTaskConfig, sampling: SamplingConfig, limit: int | None, backend: LmEvalBackend
+) -> tuple[dict[str, Any], Any, Any]:
+    """Run ``simple_evaluate`` on the configured task; return (its output, recorder, tokenizer).
+
+    Args:
+        bench: The run's ``benchmark`` node (task, few-shot, include path, chat template).
+        sampling: The run's ``sampling`` node (its seed seeds every lm-eval generator).
+        limit: The run's ``limit`` (documents of the task), or None for all.
+        backend: The lm-eval backend the model is loaded from.
+    """
     import lm_eval
 
     lm = backend.load()
     recorder = None
     if backend.model_type in mapping.HF_TYPES:
-        from harness.backends.lm_eval_hf import install
+        from harness.backends.lm_eval.hf import install
 
         recorder = install(lm)  # exact token counts and finish reasons, </think> kept
-    bench, seed = cfg.benchmark, int(cfg.sampling.seed)
+    seed = int(sampling.seed)
     out = lm_eval.simple_evaluate(
         model=lm,
         tasks=[str(bench.task)],
         num_fewshot=bench.num_fewshot,
-        limit=cfg.limit,
+        limit=limit,
         log_samples=True,
-        gen_kwargs=mapping.gen_kwargs(cfg.sampling, backend.model_type, seed=seed),
+        gen_kwargs=mapping.gen_kwargs(sampling, backend.model_type, seed=seed),
         task_manager=task_manager(str(bench.task), bench.include_path),
         apply_chat_template=bool(bench.apply_chat_template),
         random_seed=seed,
@@ -111,7 +123,7 @@ def run_lm_eval_task(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
         backend = build_backend(cfg)
         notes = [RANDOM_NOTE] if (cfg.model.extra or {}).get("random_weights") else []
-        out, recorder, tokenizer = evaluate(cfg, backend)
+        out, recorder, tokenizer = evaluate(cfg.benchmark, cfg.sampling, cfg.limit, backend)
         rows = to_rows(out["samples"][task], recorder, tokenizer, int(cfg.sampling.max_new_tokens))
         metrics = summarize(out, task, rows)
         if int(cfg.sampling.n) != metrics["n_samples"]:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from harness.backends.vllm_sampling import sample_seed
+from harness.backends.vllm.sampling import sample_seed
 
 T = TypeVar("T")
 

@@ -1,13 +1,13 @@
 """vLLM as a process sees it: the import, its version, the executor check, devices, shutdown.
 
-Kept apart from ``vllm_backend`` so the run logic stays readable; vLLM and torch load lazily.
+Kept apart from ``vllm.backend`` so the run logic stays readable; vLLM and torch load lazily.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness.backends.vllm_sampling import VllmConfigError
+from harness.backends.vllm.sampling import VllmConfigError
 
 INSTALL_HINT = "pip install 'r1-harness[vllm]'"
 

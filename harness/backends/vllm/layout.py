@@ -15,7 +15,7 @@ hour into a run:
   ``harness-plan`` prints). A TP that is set is checked the same way (``fit_at``). A model
   that needs more than this node is refused with the layout that would hold it.
 - ``backend.data_parallel_size: null`` → as many engine replicas as the visible GPUs hold
-  (``vllm_replicas`` runs them); a number that is set is checked against the GPUs.
+  (``vllm.replicas`` runs them); a number that is set is checked against the GPUs.
 - No GPU (the CPU build of vLLM): nothing to fit; TP and PP as set, replicas as set (null: 1).
 """
 
@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.backends.vllm_sampling import VllmConfigError
+from harness.backends.vllm.sampling import VllmConfigError
 from harness.plan.arch import NotPlannable, architecture
 from harness.plan.fit import (
     MAX_NUM_SEQS,

@@ -4,7 +4,7 @@
 - Key: read at start from the environment variable NAMED by ``model.extra.api_key_env``; the
   value is never stored, logged or written (results/ redacts such variables too). A local
   server (``provider: openai_compatible``) may run without one.
-- One request per sample, each with its own seed (``api_request.chat_request_kwargs``), at most
+- One request per sample, each with its own seed (``api.request.chat_request_kwargs``), at most
   ``concurrency`` in flight; 408/409/429/5xx and lost connections are retried with exponential
   backoff (``retries``, ``backoff_s``); every request has a ``timeout_s``.
 - Each finished sample goes to ``sink`` at once, and only missing ``(problem, sample)`` pairs
@@ -23,8 +23,8 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
-from harness.backends.api_reach import check_reachable
-from harness.backends.api_request import chat_request_kwargs, sample_seed, with_retries
+from harness.backends.api.reach import check_reachable
+from harness.backends.api.request import chat_request_kwargs, sample_seed, with_retries
 from harness.backends.base import Generation, Sink, assemble, missing_samples
 from harness.errors import HarnessError
 from harness.types import Completion, FinishReason, Problem

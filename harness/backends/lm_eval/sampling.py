@@ -9,7 +9,7 @@ R1 protocol fixes is set here explicitly, so no engine default leaks in:
 * HF ``generate`` samples with ``top_k=50`` unless told otherwise, and the R1 protocol has no
   top-k: ``top_k=0`` disables it (vLLM: ``top_k=-1``; APIs: not sent);
 * vLLM decodes with ``skip_special_tokens=True`` by default, which drops a special ``</think>``:
-  ``skip_special_tokens=False`` keeps it (the HF path keeps it in ``lm_eval_hf``);
+  ``skip_special_tokens=False`` keeps it (the HF path keeps it in ``lm_eval.hf``);
 * API models: lm-eval sends the same ``seed`` on every request (docs/packages.md §3), so n
   samples of one prompt can come back identical; each sample gets its own seed here.
 """

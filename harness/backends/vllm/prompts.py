@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from harness.backends.vllm_sampling import VllmConfigError
+from harness.backends.vllm.sampling import VllmConfigError
 from harness.types import Problem
 
 HF_HINT = "pip install 'r1-harness[vllm]'"

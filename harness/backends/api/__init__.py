@@ -1,0 +1,1 @@
+"""OpenAI-compatible API backend: the client loop, request kwargs and reachability check."""

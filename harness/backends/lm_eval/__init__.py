@@ -1,0 +1,1 @@
+"""lm-eval backend: model adapter, task build, sampling mapping and task rows."""

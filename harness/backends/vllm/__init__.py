@@ -1,0 +1,1 @@
+"""vLLM offline engine backend: layout, prompts, sampling, runtime checks and replicas."""
