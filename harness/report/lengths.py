@@ -9,13 +9,12 @@ means over the cell's samples; no interval (they describe the samples, they esti
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from harness.report.pooling import Cell
 from harness.report.trend import problem_levels
-from harness.store.run_dir import plain_name
 
 LENGTH_HEADERS = [
     "model", "benchmark", "level", "problems", "samples", "unit", "mean length correct (n)",
@@ -67,8 +66,11 @@ def length_rows(cells: Sequence[Cell]) -> list[list[str]]:
     return out
 
 
-def length_figure(cell: Cell, out: Path, name: str) -> str | None:
-    """Bars of mean length of correct and wrong samples per level; None without lengths."""
+def length_figure(cell: Cell) -> Any:
+    """Bars of mean length of correct and wrong samples per level; None without lengths.
+
+    Returns the matplotlib figure; ``plots._save`` names, writes and closes it like every other.
+    """
     import matplotlib.pyplot as plt
 
     s = cell.samples
@@ -86,8 +88,4 @@ def length_figure(cell: Cell, out: Path, name: str) -> str | None:
     ax.set_ylabel(f"mean response length ({s.length_unit})")
     ax.set_title(f"{cell.model} on {cell.benchmark}: length of correct vs wrong")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    name = plain_name(name)  # model.name=org/name must not nest folders
-    fig.savefig(out / name, dpi=110)
-    plt.close(fig)
-    return name
+    return fig

@@ -50,8 +50,9 @@ def length_figures(cells: Sequence[Cell], out: Path) -> list[Figure]:
     """One figure per cell: mean length of correct and wrong samples per level."""
     figures = []
     for i, cell in enumerate(cells):
-        name = length_figure(cell, out, f"length_correct_{cell.model}_{cell.benchmark}_{i}.png")
-        if name:
+        fig = length_figure(cell)
+        if fig is not None:
+            name = _save(fig, out, f"length_correct_{cell.model}_{cell.benchmark}_{i}.png")
             title = f"{cell.model} on {cell.benchmark}: length of correct vs wrong responses"
             figures.append(Figure(title, name, "length_correctness"))
     return figures
