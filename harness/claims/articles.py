@@ -14,7 +14,7 @@ from pathlib import Path
 
 from harness.claims.errors import ClaimError
 from harness.claims.model import Claim, Location
-from harness.claims.nodes import Fields, compose_file
+from harness.claims.nodes import Fields, keyed_records
 
 ARTICLES_INDEX_FILE = "articles_index.yaml"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -89,16 +89,7 @@ def load_articles(seeds_dir: Path) -> dict[str, Article]:
     path = Path(seeds_dir) / ARTICLES_INDEX_FILE
     if not path.is_file():
         return {}
-    root = Fields(path, compose_file(path))
-    articles: dict[str, Article] = {}
-    for node in root.seq("articles"):
-        article = _article(Fields(path, node))
-        if article.file in articles:
-            first = articles[article.file].location
-            raise ClaimError(path, article.location.line, "file", f"duplicate (first at {first})")
-        articles[article.file] = article
-    root.done()
-    return articles
+    return keyed_records(path, "articles", _article, lambda a: a.file, "file", "duplicate")
 
 
 def attach_articles(claims: list[Claim], articles: dict[str, Article]) -> list[Claim]:

@@ -17,7 +17,7 @@ import yaml
 from harness.claims.articles import ARTICLES_INDEX_FILE, attach_articles, load_articles
 from harness.claims.errors import ClaimError
 from harness.claims.model import Claim, ComparisonSpec, Protocol, ValueSpec
-from harness.claims.nodes import Fields, compose_file
+from harness.claims.nodes import Fields, compose_file, keyed_records
 from harness.claims.parse import parse_claim, parse_protocol
 
 PROTOCOLS_FILE = "protocols.yaml"
@@ -28,16 +28,7 @@ _DEFAULTABLE = ("protocol", "source")
 def load_protocols(seeds_dir: Path) -> dict[str, Protocol]:
     """Protocols by id from ``seeds_dir/protocols.yaml``."""
     path = Path(seeds_dir) / PROTOCOLS_FILE
-    root = Fields(path, compose_file(path))
-    protocols: dict[str, Protocol] = {}
-    for node in root.seq("protocols"):
-        protocol = parse_protocol(Fields(path, node))
-        if protocol.id in protocols:
-            first = protocols[protocol.id].location
-            raise ClaimError(path, protocol.location.line, "id", f"duplicate id (first at {first})")
-        protocols[protocol.id] = protocol
-    root.done()
-    return protocols
+    return keyed_records(path, "protocols", parse_protocol, lambda p: p.id, "id", "duplicate id")
 
 
 def _with_defaults(node: yaml.Node, defaults: yaml.MappingNode | None) -> yaml.Node:

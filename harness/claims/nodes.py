@@ -7,14 +7,16 @@ naming the file, the line and the key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from harness.claims.errors import ClaimError
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+R = TypeVar("R")
 
 
 def line_of(node: yaml.Node) -> int:
@@ -147,3 +149,37 @@ class Fields:
         for key, (key_node, _) in self._items.items():
             if key not in self._read:
                 raise ClaimError(self.path, line_of(key_node), self.name(key), "unknown key")
+
+
+def keyed_records(
+    path: Path,
+    list_key: str,
+    parse: Callable[[Fields], R],
+    key: Callable[[R], str],
+    key_field: str,
+    duplicate: str,
+) -> dict[str, R]:
+    """The records of the list ``list_key`` in ``path``, by key; a repeated key is an error.
+
+    Args:
+        path: The YAML file (its root must be a mapping holding only ``list_key``).
+        list_key: The key of the list of records.
+        parse: Reads one record from its ``Fields``; the record has a ``location``.
+        key: The record's key.
+        key_field: The YAML key a duplicate error names.
+        duplicate: The error's words before "(first at FILE:LINE)".
+
+    Raises:
+        ClaimError: From ``parse``, or on a duplicate key, naming its line.
+    """
+    root = Fields(path, compose_file(path))
+    out: dict[str, R] = {}
+    for node in root.seq(list_key):
+        record = parse(Fields(path, node))
+        if key(record) in out:
+            first = out[key(record)].location  # type: ignore[attr-defined]
+            line = record.location.line  # type: ignore[attr-defined]
+            raise ClaimError(path, line, key_field, f"{duplicate} (first at {first})")
+        out[key(record)] = record
+    root.done()
+    return out
