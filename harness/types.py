@@ -52,6 +52,26 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class ToolVerdict:
+    """The verdict another tool gave a sample in its own log, kept beside ours, never used.
+
+    Attributes:
+        tool: The tool that graded it (``inspect-ai``, ``evalscope``, …).
+        correct: Its verdict (a score above its pass threshold), or None when it gave a score
+            that is not a pass/fail.
+        answer: The answer it extracted, when it logged one.
+        score: Its raw score value, when it is a number.
+        metric: The name of its metric or scorer.
+    """
+
+    tool: str
+    correct: bool | None
+    answer: str | None = None
+    score: float | None = None
+    metric: str | None = None
+
+
+@dataclass(frozen=True)
 class Completion:
     """One sampled response to one problem, from any backend (replay included).
 
@@ -63,6 +83,8 @@ class Completion:
         prompt: The exact prompt text sent, where the backend knows it.
         n_prompt_tokens: Prompt length in tokens, where known.
         n_generated_tokens: Response length in tokens, where known.
+        tool_verdict: An imported log's own verdict on this sample (never used for our
+            metrics; ``harness-compare`` and the run's notes report where it differs).
     """
 
     problem_id: str
@@ -72,6 +94,7 @@ class Completion:
     prompt: str | None = None
     n_prompt_tokens: int | None = None
     n_generated_tokens: int | None = None
+    tool_verdict: ToolVerdict | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from harness.backends.base import Generation, Sink
 from harness.backends.importers import ImportedLog, read_log
 from harness.backends.importers.match import needs_problems, resolve
 from harness.backends.importers.replay_file import ReplayError, read_rows
+from harness.backends.importers.rows import parse_tool_verdict
 from harness.types import Completion, Problem
 
 _MAX_LISTED = 10  # how many offending lines an error message lists before "and N more"
@@ -124,6 +125,7 @@ def _indexed(path: Path, pid: str, rows: list[tuple[int, dict]]) -> list[Complet
                 prompt=row.get("prompt"),
                 n_prompt_tokens=row.get("n_prompt_tokens"),
                 n_generated_tokens=row.get("n_generated_tokens"),
+                tool_verdict=parse_tool_verdict(row.get("tool_verdict")),
             )
         )
     out.sort(key=lambda c: c.sample_index)
@@ -175,6 +177,7 @@ class ReplayBackend:
             self.fields,
             id_keys=self._keys("id_field"),
             text_keys=self._keys("problem_fields"),
+            benchmark=self.benchmark,
         )
         rows = self.imported.rows
         everything = None

@@ -108,7 +108,7 @@ class ReplayBackendConfig(BackendConfig):
     _target_: str = "harness.backends.replay.ReplayBackend"
     name: str = "replay"
     path: str | None = None
-    format: str = "auto"  # auto | replay | lm_eval | lighteval | jsonl (backends/importers/)
+    format: str = "auto"  # auto or a registered format (backends/importers/__init__.py FORMATS)
     fields: ImportFieldsConfig = field(default_factory=ImportFieldsConfig)
     match: str = "id"  # id | problem_text (normalised problem text)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,11 @@ CONFIG = "config.yaml"
 
 
 def completion_record(c: Completion) -> dict[str, Any]:
-    """A completion as a JSON row (the replay format, with its optional keys)."""
-    return {
+    """A completion as a JSON row (the replay format, with its optional keys).
+
+    ``tool_verdict`` (an imported log's own verdict) is written only when there is one.
+    """
+    row = {
         "problem_id": c.problem_id,
         "sample_index": c.sample_index,
         "response": c.response,
@@ -35,6 +39,9 @@ def completion_record(c: Completion) -> dict[str, Any]:
         "n_prompt_tokens": c.n_prompt_tokens,
         "n_generated_tokens": c.n_generated_tokens,
     }
+    if c.tool_verdict is not None:
+        row["tool_verdict"] = asdict(c.tool_verdict)
+    return row
 
 
 def sample_record(sample: GradedSample) -> dict[str, Any]:

@@ -199,7 +199,13 @@ def test_auto_detection_says_what_it_chose(tmp_path, caplog):
     other = write_jsonl(tmp_path / "o.jsonl", [{"id": 1, "output": "x"}])
     assert detect(ours, {})[0] == "replay"
     assert detect(lm, {})[0] == "lm_eval"
-    assert detect(other, {})[0] == "jsonl"
+    with pytest.raises(
+        LogImportError,
+        match=r"(?s)no known log format.*backend.format=lm_eval.*"
+        r"backend.format=jsonl backend.fields.problem_id=",
+    ):
+        detect(other, {})  # refused with the list of formats and the generic mapping
+    assert detect(other, {"response": "output"})[0] == "jsonl"
     with caplog.at_level("INFO"):
         log, chosen = read_log(ours, "auto")
     assert log.format == "replay" and chosen.startswith("auto: ")

@@ -1,11 +1,11 @@
 """Read other tools' logs as formats of the replay backend (``backend.format=…``).
 
-- ``replay``: our own rows (``importers/replay_file.py``, the format of ``backends/replay.py``),
-  e.g. a run's ``samples.jsonl``.
-- ``lm_eval``: lm-eval's ``--log_samples`` file (``importers/lm_eval.py``).
-- ``lighteval``: lighteval's details parquet (``importers/lighteval.py``).
-- ``jsonl``: any JSON Lines log with ``backend.fields.*`` (``importers/generic.py``).
-- ``auto`` (default): chosen from the file (``detect``), and the choice is logged and recorded.
+Each format is one module with a ``FORMAT`` (``importers/base.py``), listed in ``FORMATS``: our own
+``replay`` rows (``replay_format.py``), ``lm_eval`` (``lm_eval.py``), ``lighteval``
+(``lighteval.py``), and ``jsonl``, any JSON Lines log mapped with ``backend.fields.*``
+(``generic.py``). ``auto`` (the default) asks each format in turn whether it recognises the file,
+logs its choice and records it; a file none recognises is refused with the list of formats and
+the ``jsonl`` mapping as the way to read it anyway.
 """
 
 from __future__ import annotations
@@ -16,67 +16,111 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.backends.importers import generic, lighteval, lm_eval
-from harness.backends.importers.replay_file import read_rows
+from harness.backends.importers import generic, lighteval, lm_eval, replay_format
+from harness.backends.importers.base import LogFormat, Peek, ReadContext
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("auto", "replay", "lm_eval", "lighteval", "jsonl")
 DEFAULT_FIELDS = {
     "problem_id": "problem_id", "response": "response", "finish_reason": "finish_reason",
     "problem": "problem", "sample_index": "sample_index",
 }  # fmt: skip
+_HEAD_BYTES = 64
+
+# The formats, in the order ``auto`` tries them: specific shapes first, our own replay rows after
+# them, the generic mapping last (it is never sniffed: ``detect``). A new tool's module is one
+# import above and one entry here.
+FORMATS: tuple[LogFormat, ...] = (
+    lm_eval.FORMAT,
+    lighteval.FORMAT,
+    replay_format.FORMAT,
+    generic.FORMAT,
+)
 
 
-def _first_object(path: Path) -> dict[str, Any] | None:
-    with path.open("r", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                try:
+def by_name() -> dict[str, LogFormat]:
+    """Formats by ``backend.format=`` value, aliases included."""
+    out: dict[str, LogFormat] = {}
+    for f in FORMATS:
+        out[f.name] = f
+        out.update(dict.fromkeys(f.aliases, f))
+    return out
+
+
+def format_names() -> tuple[str, ...]:
+    """``auto`` and every registered format's name, as ``backend.format=`` accepts them."""
+    return ("auto", *(f.name for f in FORMATS))
+
+
+def _first_object(path: Path) -> Mapping[str, Any] | None:
+    """The first non-blank line as a JSON object, or None (not JSONL, not text, not an object)."""
+    try:
+        with path.open("r", encoding="utf-8-sig") as handle:
+            for line in handle:
+                if line.strip():
                     obj = json.loads(line)
-                except json.JSONDecodeError:
-                    return None
-                return obj if isinstance(obj, dict) else None
+                    return obj if isinstance(obj, dict) else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
     return None
+
+
+def _document(path: Path, size: int) -> Any:
+    if path.suffix.lower() != ".json" or size > Peek.MAX_DOCUMENT_BYTES:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def peek(path: Path) -> Peek:
+    """Read what ``auto`` needs to choose a format, once."""
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    binary = head.startswith((b"PAR1", b"PK"))
+    return Peek(
+        path=path,
+        suffix=path.suffix.lower(),
+        first=None if binary else _first_object(path),
+        document=None if binary else _document(path, path.stat().st_size),
+        head=head,
+    )
+
+
+def _refusal(path: Path, first: Mapping[str, Any] | None) -> str:
+    listed = "\n".join(f"  backend.format={f.name}: {f.reads}" for f in FORMATS)
+    seen = f" (its first line has keys {', '.join(sorted(first)[:8])})" if first else ""
+    return (
+        f"{path}: no known log format recognises this file{seen}. The formats are:\n{listed}\n"
+        "Name yours with backend.format=…, or map its fields: backend.format=jsonl "
+        "backend.fields.problem_id=… backend.fields.response=… backend.fields.finish_reason=…"
+    )
 
 
 def detect(path: Path, fields: Mapping[str, str]) -> tuple[str, str]:
     """Choose the format of ``path``: ``(format, why)``.
 
-    A parquet file is lighteval's; a JSONL line with ``doc_id``, ``doc`` and ``resps`` is
-    lm-eval's; ``backend.fields`` set to anything but the defaults means the generic reader; a
-    line with ``problem_id`` and a string ``response`` is ours; anything else is generic JSONL.
+    Each registered format is asked in turn (``FORMATS`` order). ``backend.fields`` set
+    to anything but the defaults means the generic ``jsonl`` reader; so does a JSONL file whose
+    lines hold the default field names (``response``). Anything else is refused.
+
+    Raises:
+        LogImportError: No format recognises the file (the message lists them).
     """
-    if path.suffix == ".parquet":
-        return "lighteval", "a parquet file (lighteval details)"
-    first = _first_object(path)
-    if first is None:
-        return "replay", "the first line is not a JSON object; read as replay to name the line"
-    if lm_eval.looks_like(first):
-        return "lm_eval", "lines hold doc_id, doc and resps (lm-eval --log_samples)"
     if {**DEFAULT_FIELDS, **fields} != DEFAULT_FIELDS:
         return "jsonl", "backend.fields is set"
-    if "problem_id" in first and isinstance(first.get("response"), str):
-        return "replay", "lines hold problem_id and a response string"
-    return "jsonl", f"no known format's keys (first line has {', '.join(sorted(first)[:8])})"
-
-
-def _replay_rows(path: Path) -> ImportedLog:
-    rows = [
-        LogRow(
-            line=lineno,
-            response=row["response"],
-            sample_index=row.get("sample_index"),
-            finish_reason=row.get("finish_reason") or "unknown",
-            problem_id=str(row["problem_id"]),
-            prompt=row.get("prompt"),
-            n_prompt_tokens=row.get("n_prompt_tokens"),
-            n_generated_tokens=row.get("n_generated_tokens"),
-        )
-        for lineno, row in read_rows(path)
-    ]
-    return ImportedLog("replay", tuple(rows))
+    seen = peek(path)
+    for fmt in FORMATS:
+        why = fmt.sniff(seen)
+        if why:
+            return fmt.name, why
+    if seen.first is not None and "response" in seen.first:
+        return "jsonl", "lines hold the default field names (response, problem_id, …)"
+    if seen.first is None and seen.document is None and not seen.head.startswith((b"PAR1", b"PK")):
+        return "replay", "the first line is not a JSON object; read as replay to name the line"
+    raise LogImportError(_refusal(path, seen.first))
 
 
 def read_log(
@@ -86,15 +130,17 @@ def read_log(
     *,
     id_keys: Sequence[str] = (),
     text_keys: Sequence[str] = (),
+    benchmark: Any = None,
 ) -> tuple[ImportedLog, str]:
     """Read a log in the given format (``auto``: detected).
 
     Args:
         path: The log file.
-        fmt: One of ``FORMATS``.
+        fmt: ``auto`` or a registered format's name (``format_names()``).
         fields: ``backend.fields`` (the generic reader's mapping; defaults filled in).
-        id_keys: Keys of an lm-eval document that may hold the problem id.
-        text_keys: Keys of an lm-eval document that may hold the problem text.
+        id_keys: Keys of a logged document that may hold the problem id.
+        text_keys: Keys of a logged document that may hold the problem text.
+        benchmark: The benchmark config, for readers that need it.
 
     Returns:
         The log, and how its format was chosen (``"backend.format"`` or ``"auto: <why>"``).
@@ -102,8 +148,11 @@ def read_log(
     Raises:
         LogImportError: An unknown format, a missing file, or a malformed log.
     """
-    if fmt not in FORMATS:
-        raise LogImportError(f"backend.format={fmt!r} is not a format; use one of {FORMATS}")
+    known = by_name()
+    if fmt != "auto" and fmt not in known:
+        raise LogImportError(
+            f"backend.format={fmt!r} is not a format; use one of {', '.join(format_names())}"
+        )
     if not path.is_file():
         raise LogImportError(
             f"replay file {path} does not exist; set backend.path=FILE.jsonl (or FILE.parquet)"
@@ -114,15 +163,20 @@ def read_log(
         fmt, why = detect(path, mapping)
         chosen_by = f"auto: {why}"
         log.info("backend.format=auto: reading %s as %s (%s)", path, fmt, why)
-    if fmt == "lm_eval":
-        keys = [mapping["problem_id"], *id_keys]
-        texts = [mapping["problem"], *text_keys]
-        return lm_eval.read(path, keys, texts), chosen_by
-    if fmt == "lighteval":
-        return lighteval.read(path), chosen_by
-    if fmt == "jsonl":
-        return generic.read(path, mapping), chosen_by
-    return _replay_rows(path), chosen_by
+    context = ReadContext(
+        fields=mapping, id_keys=tuple(id_keys), text_keys=tuple(text_keys), benchmark=benchmark
+    )
+    return known[fmt].read(path, context), chosen_by
 
 
-__all__ = ["FORMATS", "LogImportError", "ImportedLog", "LogRow", "detect", "read_log"]
+__all__ = [
+    "DEFAULT_FIELDS",
+    "FORMATS",
+    "ImportedLog",
+    "LogFormat",
+    "LogImportError",
+    "LogRow",
+    "detect",
+    "format_names",
+    "read_log",
+]

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from harness.backends.importers.base import LogFormat
 from harness.backends.importers.rows import (
     ImportedLog,
     LogImportError,
@@ -156,3 +157,12 @@ def read(path: Path, fields: Mapping[str, str]) -> ImportedLog:
             "responses cannot be told apart",
         )
     return ImportedLog("jsonl", tuple(rows), origin, notes)
+
+
+FORMAT = LogFormat(
+    name="jsonl",
+    reads="any JSON Lines log, mapped with backend.fields.problem_id=…, backend.fields.response=…, "
+    "backend.fields.finish_reason=…, backend.fields.problem=…",
+    sniff=lambda peek: None,  # never guessed: chosen when backend.fields is set (detect)
+    read=lambda path, context: read(path, context.fields),
+)

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from harness.backends.importers.base import LogFormat, Peek
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
 
 DETAILS_NAME = re.compile(r"^details_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d.-]+)\.parquet$")
@@ -129,3 +130,19 @@ def read(path: Path) -> ImportedLog:
             "is taken as truncated (lighteval records no finish reason)",
         )
     return ImportedLog("lighteval", tuple(rows), _origin(path), notes)
+
+
+def sniff(peek: Peek) -> str | None:
+    """A parquet file (suffix or ``PAR1`` magic) is taken as lighteval's details."""
+    if peek.suffix == ".parquet" or peek.head.startswith(b"PAR1"):
+        return "a parquet file (lighteval details)"
+    return None
+
+
+FORMAT = LogFormat(
+    name="lighteval",
+    reads="lighteval's details_<task>_<date>.parquet (0.13 schema: doc, model_response, metric)",
+    sniff=sniff,
+    read=lambda path, context: read(path),
+    tool="lighteval",
+)

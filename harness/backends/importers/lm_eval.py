@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.backends.importers.base import LogFormat, Peek, ReadContext
 from harness.backends.importers.generic import lookup, read_jsonl_objects
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
 
@@ -137,3 +138,25 @@ def read(path: Path, id_keys: Sequence[str], text_keys: Sequence[str]) -> Import
         "apart, so grading.truncated has no effect on this run",
     )
     return ImportedLog("lm_eval", tuple(rows), origin, notes)
+
+
+def sniff(peek: Peek) -> str | None:
+    """Lines with ``doc_id``, ``doc`` and ``resps`` are lm-eval's."""
+    if peek.first is not None and looks_like(peek.first):
+        return "lines hold doc_id, doc and resps (lm-eval --log_samples)"
+    return None
+
+
+def _read(path: Path, context: ReadContext) -> ImportedLog:
+    keys = [context.fields.get("problem_id", "problem_id"), *context.id_keys]
+    texts = [context.fields.get("problem", "problem"), *context.text_keys]
+    return read(path, keys, texts)
+
+
+FORMAT = LogFormat(
+    name="lm_eval",
+    reads="the samples_<task>_<date>.jsonl that lm-eval's --log_samples writes",
+    sniff=sniff,
+    read=_read,
+    tool="lm-eval",
+)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.types import ToolVerdict
 
 MAX_LISTED = 10  # how many offending lines an error message lists before "and N more"
 
@@ -46,6 +47,7 @@ class LogRow:
         prompt: The prompt sent, when logged.
         n_prompt_tokens: Prompt tokens, when logged.
         n_generated_tokens: Generated tokens, when logged.
+        tool_verdict: The tool's own verdict on this sample, when its log holds one.
     """
 
     line: int
@@ -58,6 +60,7 @@ class LogRow:
     prompt: str | None = None
     n_prompt_tokens: int | None = None
     n_generated_tokens: int | None = None
+    tool_verdict: ToolVerdict | None = None
 
     def replay_row(self, problem_id: str) -> dict[str, Any]:
         """The row in the replay format, for the given problem id."""
@@ -69,6 +72,7 @@ class LogRow:
             "prompt": self.prompt,
             "n_prompt_tokens": self.n_prompt_tokens,
             "n_generated_tokens": self.n_generated_tokens,
+            "tool_verdict": asdict(self.tool_verdict) if self.tool_verdict else None,
         }
 
 
@@ -106,6 +110,23 @@ def finish_reason(value: Any, where: str) -> str:
             f"{', '.join(sorted(FINISH_SYNONYMS))}; map it with backend.fields.finish_reason=…"
         )
     return ours
+
+
+def parse_tool_verdict(value: object) -> ToolVerdict | None:
+    """A replay row's ``tool_verdict`` object (``store.results.completion_record``), or None."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("tool"), str):
+        return None
+    correct, score = value.get("correct"), value.get("score")
+    text = {
+        k: value.get(k) if isinstance(value.get(k), str) else None for k in ("answer", "metric")
+    }
+    number = isinstance(score, int | float) and not isinstance(score, bool)
+    return ToolVerdict(
+        tool=value["tool"],
+        correct=correct if isinstance(correct, bool) else None,
+        score=float(score) if number else None,
+        **text,
+    )
 
 
 def distinct(values: Sequence[Any]) -> Any:
