@@ -79,6 +79,8 @@ def _check_links(claims: list[Claim], protocols: dict[str, Protocol]) -> None:
             raise ClaimError(loc.path, loc.line, "protocol", f"unknown protocol {claim.protocol!r}")
     for claim in claims:
         spec = claim.spec
+        if isinstance(spec, ValueSpec) and spec.reproduces is not None:
+            _check_reproduction(claim, spec, by_id)
         if not isinstance(spec, ComparisonSpec):
             continue
         loc = claim.location
@@ -97,6 +99,27 @@ def _check_links(claims: list[Claim], protocols: dict[str, Protocol]) -> None:
             if not ok:
                 reason = f"{side.claim!r} is not a value claim for {side.model}, {spec.benchmark}"
                 raise ClaimError(loc.path, loc.line, f"{name}.claim", f"{reason}, {spec.metric}")
+
+
+def _check_reproduction(claim: Claim, spec: ValueSpec, by_id: dict[str, Claim]) -> None:
+    """A reproduction names a value claim of the same model, benchmark and metric."""
+    ref = by_id.get(spec.reproduces or "")
+    same = (
+        ref is not None
+        and isinstance(ref.spec, ValueSpec)
+        and ref.spec.reproduces is None
+        and (ref.spec.model, ref.spec.benchmark, ref.spec.metric)
+        == (spec.model, spec.benchmark, spec.metric)
+    )
+    if not same:
+        loc = claim.location
+        raise ClaimError(
+            loc.path,
+            loc.line,
+            "reproduces",
+            f"{spec.reproduces!r} is not an original value claim for {spec.model}, "
+            f"{spec.benchmark}, {spec.metric}",
+        )
 
 
 def load_claims(seeds_dir: Path) -> list[Claim]:

@@ -43,6 +43,9 @@ class Source:
         section: Section or passage for prose claims.
         article: File name of a press article (``seeds/articles_index.yaml``); then quote is set.
         quote: A short verbatim quote (at most 25 words).
+        repository: A public repository the number is published in (``owner/name``).
+        commit: The commit of ``repository`` it was read at.
+        file: The file in ``repository`` that prints it.
         article_ref: The article's index entry (outlet, title, date), set by the loader.
     """
 
@@ -53,6 +56,9 @@ class Source:
     section: str | None = None
     article: str | None = None
     quote: str | None = None
+    repository: str | None = None
+    commit: str | None = None
+    file: str | None = None
     article_ref: Article | None = None
 
 
@@ -67,6 +73,10 @@ class ValueSpec:
     measurable: bool = True
     reason: str | None = None  # why not, when measurable is false
     delta: float | None = None  # equivalence margin δ (points): holds when |measured − value| < δ
+    spread: float | None = None  # the source's own SD over seeds/runs (points), when it gives one
+    reproduces: str | None = (
+        None  # a third party's number: the id of DeepSeek's claim it re-measures
+    )
 
 
 @dataclass(frozen=True)
@@ -198,6 +208,7 @@ class Protocol:
         think_prefix: Text the response is forced to begin with, where stated.
         location: Where the protocol is written.
         note: Free remark.
+        engine: The inference engine the source names (``vllm``, ``sglang``), where stated.
     """
 
     id: str
@@ -212,6 +223,7 @@ class Protocol:
     think_prefix: str | None
     location: Location
     note: str | None = None
+    engine: str | None = None
 
     def samples_for(self, benchmark: str) -> tuple[int | None, int | None]:
         """Stated (min, max) samples per question for ``benchmark``."""

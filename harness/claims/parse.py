@@ -35,7 +35,12 @@ def parse_source(f: Fields) -> Source:
         section=f.text("section", None),
         article=f.text("article", None),
         quote=f.text("quote", None),
+        repository=f.text("repository", None),
+        commit=f.text("commit", None),
+        file=f.text("file", None),
     )
+    if source.commit and not source.repository:
+        raise f.error("repository", "a commit needs the repository it belongs to")
     if source.table and not (source.row and source.column):
         raise f.error("row" if not source.row else "column", "a table cell needs row and column")
     if source.article and not source.quote:
@@ -55,9 +60,13 @@ def _value(f: Fields) -> ValueSpec:
         measurable=f.flag("measurable", True),
         reason=f.text("reason", None),
         delta=f.number("delta", None),
+        spread=f.number("spread", None),
+        reproduces=f.text("reproduces", None),
     )
     if spec.delta is not None and spec.delta <= 0:
         raise f.error("delta", "the margin δ must be positive")
+    if spec.spread is not None and spec.spread < 0:
+        raise f.error("spread", "a standard deviation cannot be negative")
     if not spec.measurable and not spec.reason:
         raise f.error("reason", "measurable: false needs a reason")
     return spec
@@ -163,6 +172,7 @@ def parse_protocol(f: Fields) -> Protocol:
         think_prefix=f.text("think_prefix", None),
         location=Location(f.path, f.line),
         note=f.text("note", None),
+        engine=f.text("engine", None),
     )
     if (
         protocol.samples_min

@@ -12,9 +12,10 @@ from harness.config.paths import repo_root
 from harness.report.behaviour import behaviour_verdicts, is_behaviour_run
 from harness.report.behaviour_table import behaviour_section
 from harness.report.lengths import LENGTH_HEADERS, length_rows
-from harness.report.markdown import render
+from harness.report.markdown import md_table, render
 from harness.report.plots import Figure, write_figures
 from harness.report.pooling import Cell, build_cells
+from harness.report.published import is_reproduction, published_section
 from harness.report.runs import ReportInputError, Run, load_runs
 from harness.report.scaling import scaling_figures
 from harness.report.verdicts import Settings, VerdictRow, judge_all
@@ -81,8 +82,10 @@ def build_report(
     claims = load_claims(seeds)
     margins = load_margins(seeds)  # a claim without one is "not measured", saying so
     groups = load_groups(seeds, claims)
-    rows = judge_all(cells, claims, load_protocols(seeds), settings, margins, groups)
+    protocols = load_protocols(seeds)
+    rows = judge_all(cells, claims, protocols, settings, margins, groups)
     rows = behaviour_verdicts(rows, claims, probes, margins)
+    reproductions = {c.id for c in claims if is_reproduction(c)}  # their own section below
     out.mkdir(parents=True, exist_ok=True)
     figures = write_figures(cells, rows, out, settings) if plots else []
     figures += scaling_figures(cells, runs, out) if plots else []
@@ -112,9 +115,12 @@ def build_report(
         encoding="utf-8",
         errors="backslashreplace",  # a lone surrogate from a response: its JSON escape
     )
+    claim_rows = [r for r in rows if r.claim_id not in reproductions]
     text = render(
-        cells, runs, rows, figures, settings, inputs=[str(i) for i in inputs], warnings=warnings
-    )
+        cells, runs, claim_rows, figures, settings, inputs=[str(i) for i in inputs],
+        warnings=warnings,
+    )  # fmt: skip
+    text += published_section(claims, rows, cells, protocols, md_table)
     text += behaviour_section(probes)
     (out / REPORT).write_text(text, encoding="utf-8", errors="backslashreplace")
     runs += probes

@@ -91,6 +91,8 @@ def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
     m = measure(cell, spec.metric, seed=judge.settings.seed, resamples=judge.settings.resamples)
     n_pub, how = n_pub_for(judge.protocol_of(claim, spec.model), spec.benchmark, spec.metric)
     v_pub = same_model_variance(cell, spec.metric, n_pub)
+    if spec.spread is not None:  # a source's own SD over seeds bounds its mean's SE (≤ SD)
+        v_pub, how = spec.spread**2, f"its own SD over seeds, {fmt(spec.spread)}, as its SE"
     dec = equivalence(m.value - spec.value, math.sqrt(m.se**2 + v_pub), margin.delta)
     reason = (
         f"measured {fmt(m.value)} (P={m.problems}, n={m.n}) vs claimed {fmt(spec.value)} "

@@ -67,11 +67,12 @@ def rows(tmp_path_factory):
     assert out.returncode == 0, out.stderr[-3000:]
     payload = json.loads((tmp / "results" / "report" / "verdicts.json").read_text())
     metrics = json.loads((tmp / "results" / "q15" / "metrics.json").read_text())
-    return {r["claim_id"]: r for r in payload["verdicts"]}, metrics
+    md = (tmp / "results" / "report" / "report.md").read_text()
+    return {r["claim_id"]: r for r in payload["verdicts"]}, metrics, md
 
 
 def test_metrics_json_has_both_intervals(rows):
-    _, metrics = rows
+    _, metrics, _ = rows
     p1 = metrics["metrics"]["pass@1"]
     assert p1["value"] == pytest.approx(28.91, abs=0.01)
     lo, hi = p1["ci95_fixed_set"]
@@ -110,3 +111,28 @@ def test_the_1_5b_beats_gpt4o_against_the_cited_number(rows):
 def test_every_verdict_row_carries_the_documented_fields(rows):
     for row in rows[0].values():
         assert set(row) >= FIELDS, row["claim_id"]
+
+
+def test_published_numbers_beside_ours_each_judged_with_its_own_n(rows):
+    verdicts, _, md = rows
+    section = md.split("## Published numbers", 1)[1].split("\n## ", 1)[0]
+    block = [
+        line for line in section.splitlines() if "r1_distill_qwen_1_5b | aime24 | pass@1" in line
+    ]
+    sources = " ".join(block)
+    for name in ("DeepSeek (paper.t5.", "NeMo-Skills", "evalhub (vllm)", "sober-reasoning",
+                 "open-r1", "ours (q15)"):  # fmt: skip
+        assert name in sources, name
+    assert "28.9 fixed set [" in sources  # our run with its fixed-set interval
+    nemo = verdicts["repro.nemo_skills.r1_distill_qwen_1_5b.aime24.pass@1"]
+    assert nemo["n_pub"] == 64 and nemo["D"] == pytest.approx(28.91 - 26.8, abs=0.01)
+    evalhub = verdicts["repro.evalhub_vllm.r1_distill_qwen_1_5b.aime24.pass@1"]
+    assert evalhub["n_pub"] == 64 and evalhub["verdict"] == "inconclusive"
+    assert "max_new_tokens" in evalhub["reason"]  # its 30,720-token budget caps the verdict
+    sober = verdicts["repro.sober_reasoning.r1_distill_qwen_1_5b.aime24.pass@1"]
+    assert "SD over seeds" in sober["reason"] and sober["se"] >= 4.8
+    assert sober["verdict"] == "underpowered"  # an SD of 4.8 points cannot show agreement ±3.33
+    open_r1 = verdicts["repro.open_r1.r1_distill_qwen_1_5b.aime24.pass@1"]
+    assert open_r1["n_pub"] == 1 and "taken as 1" in open_r1["reason"]
+    claims_table = md.split("## Claims", 1)[1].split("\n## ", 1)[0]
+    assert "repro." not in claims_table  # reproductions have their own table

@@ -159,3 +159,19 @@ def test_invalid_yaml(tmp_path: Path) -> None:
 def test_claims_must_be_a_list(tmp_path: Path) -> None:
     err = _error(tmp_path, "claims: {id: x}\n")
     assert (err.line, err.key) == (1, "claims")
+
+
+def test_a_reproduction_must_name_an_original_claim_of_the_same_cell(tmp_path: Path) -> None:
+    repro = GOOD.replace("id: c1", "id: r1").replace(
+        "value: 1.0", "value: 2.0\n    reproduces: TARGET\n    spread: 0.5"
+    )
+    wrong_metric = GOOD.replace("id: c1", "id: c2").replace("pass@1", "cons@64")
+    err = _error(tmp_path, GOOD, wrong_metric, repro.replace("TARGET", "c2"))
+    assert "f2.yaml" in str(err) and "reproduces" in str(err) and "'c2'" in str(err)
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "neg").mkdir()
+    loaded = load_claims(_seeds(tmp_path / "ok", GOOD, repro.replace("TARGET", "c1")))
+    (r,) = [c for c in loaded if c.id == "r1"]
+    assert r.spec.reproduces == "c1" and r.spec.spread == 0.5
+    bad_sd = repro.replace("TARGET", "c1").replace("spread: 0.5", "spread: -1")
+    assert "spread" in str(_error(tmp_path / "neg", GOOD, bad_sd))

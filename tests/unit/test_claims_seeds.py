@@ -48,6 +48,8 @@ def test_all_load(claims: list[Claim]) -> None:
     assert set(load_protocols(SEEDS)) == {
         "r1_paper", "r1_readme", "unstated",
         "r1_paper_baseline", "o1_official", "o1_mini_baseline", "qwq_baseline",
+        "r1_nature", "repro_open_r1_greedy", "repro_open_r1_sampled", "repro_nemo_skills",
+        "repro_sober_reasoning", "repro_evalhub_math", "repro_evalhub_gpqa",
     }  # fmt: skip
 
 
@@ -171,3 +173,49 @@ def test_seed_corrections(claims: list[Claim]) -> None:
     for c in claims:
         if c.proxy_for:
             assert c.proxy_for in by_id and "PROXY" in (c.note or c.statement), c.id
+
+
+def test_reproductions_cite_deepseek_and_carry_their_protocol(claims: list[Claim]) -> None:
+    by_id = {c.id: c for c in claims}
+    repro = [c for c in claims if isinstance(c.spec, ValueSpec) and c.spec.reproduces]
+    assert {c.id.split(".")[1] for c in repro} == {
+        "open_r1_greedy", "open_r1", "nemo_skills", "sober_reasoning", "evalhub_vllm",
+        "evalhub_sglang",
+    }  # fmt: skip
+    protocols = load_protocols(SEEDS)
+    for c in repro:
+        target = by_id[c.spec.reproduces]
+        assert target.id.startswith("paper.t5.")
+        assert (target.spec.model, target.spec.benchmark, target.spec.metric) == (
+            c.spec.model, c.spec.benchmark, c.spec.metric,
+        )  # fmt: skip
+        assert c.protocol.startswith("repro_") and c.protocol in protocols
+        assert c.source.repository or "arXiv" in c.source.document
+
+    # the AIME 2024 table, source by source (1.5B, 7B, 14B, 32B)
+    def aime(slug: str) -> list[float]:
+        return [
+            by_id[f"repro.{slug}.r1_distill_qwen_{m}.aime24.pass@1"].spec.value
+            for m in ("1_5b", "7b", "14b", "32b")
+        ]
+
+    assert aime("open_r1") == [30.7, 50.8, 65.9, 69.7]
+    assert aime("nemo_skills") == [26.8, 54.4, 65.8, 66.9]
+    assert aime("sober_reasoning") == [28.7, 52.3, 69.3, 67.0]
+    sds = [by_id[f"repro.sober_reasoning.r1_distill_qwen_{m}.aime24.pass@1"].spec.spread
+           for m in ("1_5b", "7b", "14b", "32b")]  # fmt: skip
+    assert sds == [4.8, 6.3, 5.8, 1.9]
+    evalhub = protocols["repro_evalhub_math"]
+    assert evalhub.samples_for("aime24") == (64, 64) and evalhub.max_new_tokens == 30720
+    assert by_id["repro.evalhub_vllm.r1_distill_qwen_1_5b.aime24.cons@64"].spec.value == 56.7
+
+
+def test_nature_version_is_its_own_claim(claims: list[Claim]) -> None:
+    by_id = {c.id: c for c in claims}
+    pairs = [("aime24", 71.0, 77.9), ("gpqa_diamond", 73.3, 75.8)]
+    for bench, arxiv, nature in pairs:
+        a = by_id[f"paper.t2.deepseek_r1_zero.{bench}.pass@1"]
+        n = by_id[f"nature.t2.deepseek_r1_zero.{bench}.pass@1"]
+        assert (a.spec.value, n.spec.value) == (arxiv, nature)
+        assert a.protocol == "r1_paper" and n.protocol == "r1_nature"
+        assert "Nature" in n.source.document and "arXiv" in a.source.document
