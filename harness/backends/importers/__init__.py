@@ -16,7 +16,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.backends.importers import generic, lighteval, lm_eval, replay_format
+from harness.backends.importers import (
+    evalchemy,
+    generic,
+    lighteval,
+    lm_eval,
+    matharena,
+    nemo_skills,
+    replay_format,
+    skythought,
+)
 from harness.backends.importers.base import LogFormat, Peek, ReadContext
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
 
@@ -33,7 +42,11 @@ _HEAD_BYTES = 64
 # import above and one entry here.
 FORMATS: tuple[LogFormat, ...] = (
     lm_eval.FORMAT,
+    evalchemy.FORMAT,  # parquet shards too: before lighteval, which takes any other parquet
+    matharena.FORMAT,  # likewise
     lighteval.FORMAT,
+    nemo_skills.FORMAT,
+    skythought.FORMAT,
     replay_format.FORMAT,
     generic.FORMAT,
 )
