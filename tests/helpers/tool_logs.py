@@ -28,10 +28,14 @@ def samples(p: Problem) -> list[tuple[str, str, int]]:
     ]
 
 
-def ours(problems: Sequence[Problem], path: Path) -> Path:
-    """The same texts in our own replay format (independent of every importer)."""
+def ours(problems: Sequence[Problem], path: Path, *, finish: bool = True) -> Path:
+    """The same texts in our own replay format (independent of every importer).
+
+    ``finish=False`` leaves the finish reasons out, as logs that record none do.
+    """
     rows = [
-        {"problem_id": p.id, "sample_index": j, "response": t, "finish_reason": f}
+        {"problem_id": p.id, "sample_index": j, "response": t}
+        | ({"finish_reason": f} if finish else {})
         for p in problems
         for j, (t, f, _) in enumerate(samples(p))
     ]
