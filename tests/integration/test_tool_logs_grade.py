@@ -22,7 +22,7 @@ from harness.models.tiny import bundled_problems_file
 from tests.conftest import REPO, compose
 from tests.helpers import tool_logs
 
-pytestmark = pytest.mark.slow  # 12 CLI runs: about 5 min on the loaded 2-core machine
+pytestmark = pytest.mark.slow  # 12 CLI runs: 9.4 min on the shared, loaded 2-core machine
 
 AIME = bundled_problems_file("aime24")
 BASE = ["benchmark=aime24", f"benchmark.source={AIME}", "limit=2", "sampling.n=3",

@@ -2,10 +2,11 @@
 
 Each format is one module with a ``FORMAT`` (``importers/base.py``), listed in ``FORMATS``: our own
 ``replay`` rows (``replay_format.py``), ``lm_eval`` (``lm_eval.py``), ``lighteval``
-(``lighteval.py``), and ``jsonl``, any JSON Lines log mapped with ``backend.fields.*``
-(``generic.py``). ``auto`` (the default) asks each format in turn whether it recognises the file,
-logs its choice and records it; a file none recognises is refused with the list of formats and
-the ``jsonl`` mapping as the way to read it anyway.
+(``lighteval.py``), ``nemo_skills``, ``evalchemy``, ``matharena``, ``skythought`` (a module each,
+``tool_rows.py`` holding what they share), and ``jsonl``, any JSON Lines log mapped with
+``backend.fields.*`` (``generic.py``). ``auto`` (the default) asks each format in turn whether
+it recognises the file, logs its choice and records it; a file none recognises is refused with
+the list of formats and the ``jsonl`` mapping as the way to read it anyway.
 """
 
 from __future__ import annotations

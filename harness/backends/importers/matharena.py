@@ -7,7 +7,8 @@ for every model config and problem of a competition it reads the run's
 ``idx_answer`` (the sample's index), ``all_messages`` (the conversation, JSON-encoded),
 ``user_message``, ``answer`` (the last message's content: the text graded), ``input_tokens``,
 ``output_tokens``, ``cost``, and for final-answer competitions ``gold_answer``, ``parsed_answer``
-(its parser's answer, as a string) and ``correct`` (its verdict, kept beside ours). The rows go to
+(its parser's answer, as a string) and ``correct`` (its verdict, kept beside ours;
+the hub's schemas show a float there for proof competitions, kept as the score). The rows go to
 the hub with ``Dataset.from_pandas(df).push_to_hub`` (parquet) or, with ``--local-save-path``, to
 JSON Lines (``df.to_json(orient="records", lines=True)``).
 
@@ -38,15 +39,16 @@ _KEYS = {"problem_idx", "model_config", "idx_answer", "answer"}
 
 
 def _verdict(rec: Mapping[str, Any]) -> ToolVerdict | None:
-    correct = rec.get("correct")
-    if not isinstance(correct, bool):
+    value = rec.get("correct")  # bool for final-answer competitions, a float (points) for proofs
+    if not isinstance(value, bool | int | float):
         return None
+    score = float(value)
     parsed = rec.get("parsed_answer")
     return ToolVerdict(
         tool="matharena",
-        correct=correct,
+        correct=bool(score) if score in (0.0, 1.0) else None,
         answer=None if parsed is None else str(parsed),
-        score=float(correct),
+        score=score,
         metric="correct",
     )
 
