@@ -1,7 +1,12 @@
 """NeMo-Skills, evalchemy, MathArena and SkyThought logs (``tests/helpers/tool_logs.py``: written
-as each writer's code at a cited commit writes them, since none installs here) imported through the
-CLI grade to exactly the per-sample verdicts of our own replay of the same texts, under both answer
-regions, and keep the tool's own verdict beside ours in samples.jsonl.
+as each writer's code at a cited commit writes them, since none installs here) imported by the
+pipeline grade to exactly the per-sample verdicts of our own replay of the same texts, under both
+answer regions, and keep the tool's own verdict beside ours in samples.jsonl.
+
+The 12 runs go through ``harness.pipeline.run`` in this process (the CLI's own call after Hydra's
+composition): through the CLI each paid about 45 s of start-up on the loaded 2-core machine (9.4
+min in all), in process the first pays the graders' warm-up and the rest about a second each.
+``test_one_import_through_the_cli`` keeps one end-to-end CLI run.
 
 Each log has 2 AIME 2024 problems × 3 samples: right after ``</think>``, right only inside the
 reasoning, and cut off by the token limit. The tools' graders take the last box of the whole text,
@@ -19,10 +24,9 @@ import pytest
 
 from harness.data.loader import load_benchmark
 from harness.models.tiny import bundled_problems_file
+from harness.pipeline import run
 from tests.conftest import REPO, compose
 from tests.helpers import tool_logs
-
-pytestmark = pytest.mark.slow  # 12 CLI runs: 9.4 min on the shared, loaded 2-core machine
 
 AIME = bundled_problems_file("aime24")
 BASE = ["benchmark=aime24", f"benchmark.source={AIME}", "limit=2", "sampling.n=3",
@@ -31,10 +35,9 @@ TOOLS = ("nemo_skills", "evalchemy", "matharena", "skythought")
 
 
 def harness_eval(results: Path, run_id: str, *extra: str) -> Path:
-    args = [sys.executable, "-m", "harness.cli.eval", *BASE, f"results_dir={results}",
-            f"run_id={run_id}", *extra]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    """One run of the composed config, as ``harness-eval`` runs it after composing."""
+    cfg = compose([*BASE, f"results_dir={results}", f"run_id={run_id}", *extra])
+    run(cfg, results / run_id)
     return results / run_id
 
 
@@ -104,3 +107,14 @@ def test_tool_verdict_and_origin_reach_the_run(runs, tool):
     backend = json.loads((runs[tool, "after_think"] / "provenance.json").read_text())["backend"]
     assert backend["format"] == tool and backend["format_chosen_by"].startswith("auto: ")
     assert backend["origin"]["tool"] == tool.replace("_", "-")
+
+
+def test_one_import_through_the_cli(runs, tmp_path):
+    path = runs["nemo_skills", "after_think"]
+    log = json.loads((path / "provenance.json").read_text())["backend"]["path"]
+    args = [sys.executable, "-m", "harness.cli.eval", *BASE, f"backend.path={log}",
+            "backend.match=problem_text", f"results_dir={tmp_path}", "run_id=cli"]  # fmt: skip
+    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "reading" in out.stderr + out.stdout and "as nemo_skills" in out.stderr + out.stdout
+    assert verdicts(tmp_path / "cli") == verdicts(path)
