@@ -70,6 +70,7 @@ def test_nemo_skills_parse_reasoning_keeps_the_full_text_and_matches_math500_ids
     assert got[0].problem_id == problems[0].id and "</think>" in got[0].response
     assert got[2].response.startswith("<think>")  # generation was "" there: the full text is read
     assert facts["origin"]["parse_reasoning"] is True
+    assert "task" not in facts["origin"]  # not under eval-results/<benchmark>/: no task is guessed
 
 
 def test_evalchemy_parquet_shard_by_problem_text(tmp_path, aime):

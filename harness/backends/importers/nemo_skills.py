@@ -51,6 +51,18 @@ def files(path: Path) -> list[tuple[int | None, Path]]:
     return sorted(found)
 
 
+def task(path: Path) -> str | None:
+    """The benchmark of ``<output_dir>/eval-results/<benchmark>/output-rs0.jsonl``, else None.
+
+    ``nemo_skills/pipeline/utils/eval.py`` (0b012df8) puts each benchmark's files there.
+    """
+    return (
+        path.parent.name
+        if path.parent.parent.name in ("eval-results", "tmp-eval-results")
+        else None
+    )
+
+
 def _verdict(obj: Mapping[str, Any]) -> ToolVerdict | None:
     correct = obj.get("symbolic_correct")
     if not isinstance(correct, bool):
@@ -107,7 +119,7 @@ def read(path: Path, context: ReadContext) -> ImportedLog:
     origin = compact(
         {
             "tool": "nemo-skills",
-            "task": path.parent.name,  # eval-results/<benchmark>/output-rs0.jsonl
+            "task": task(path),
             "files": [p.name for _, p in seeds],
             "seeds": [s for s, _ in seeds if s is not None],
             "parse_reasoning": parsed or None,
