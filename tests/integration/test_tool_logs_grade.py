@@ -118,3 +118,18 @@ def test_one_import_through_the_cli(runs, tmp_path):
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "reading" in out.stderr + out.stdout and "as nemo_skills" in out.stderr + out.stdout
     assert verdicts(tmp_path / "cli") == verdicts(path)
+
+
+def test_evidence_entry_with_a_local_copy_is_attributed_to_its_model(runs, tmp_path):
+    """``evidence=<name> backend.path=FILE``: the way on where the hub is unreachable."""
+    log = json.loads((runs["matharena", "anywhere"] / "provenance.json").read_text())["backend"]
+    args = [sys.executable, "-m", "harness.cli.eval",
+            "evidence=matharena_r1_distill_qwen_1_5b_aime25", f"benchmark.source={AIME}",
+            "limit=2", "sampling.n=3", "grading.workers=1",
+            f"backend.path={log['path']}", f"results_dir={tmp_path}", "run_id=ev"]  # fmt: skip
+    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    facts = json.loads((tmp_path / "ev" / "provenance.json").read_text())
+    assert facts["model"]["hub_id"] == "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B"
+    assert facts["backend"]["format"] == "matharena" and facts["backend"]["match"] == "problem_text"
+    assert "unknown origin" not in out.stdout + out.stderr
