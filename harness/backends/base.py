@@ -103,9 +103,15 @@ def build_backend(cfg: Any) -> Backend:
     from hydra.errors import InstantiationException
     from hydra.utils import instantiate
 
+    extra: dict[str, Any] = {}
+    evidence = cfg.get("evidence") if hasattr(cfg, "get") else None
+    if evidence is not None and not cfg.backend.get("path"):
+        from harness.backends.evidence import local_file  # evidence=<name>: fetch it first
+
+        extra = {"path": str(local_file(evidence, cfg.results_dir)), "format": evidence.format}
     try:
         return instantiate(
-            cfg.backend, model=cfg.model, sampling=cfg.sampling, benchmark=cfg.benchmark
+            cfg.backend, model=cfg.model, sampling=cfg.sampling, benchmark=cfg.benchmark, **extra
         )
     except InstantiationException as exc:
         if isinstance(exc.__cause__, HarnessError):

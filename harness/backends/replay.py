@@ -77,7 +77,8 @@ def replay_rows(
     if unknown:
         raise ReplayError(
             f"{path}: {len(unknown)} rows name problems that are not in this benchmark: "
-            f"{_listing(unknown)}. Check benchmark=… and benchmark.source=…"
+            f"{_listing(unknown)}. Check benchmark=… and benchmark.source=…, or match rows by "
+            "problem text with backend.match=problem_text (a tool's own ids are not ours)"
         )
     missing = [p.id for p in selected if p.id not in by_problem]
     if missing:

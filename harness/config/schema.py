@@ -227,6 +227,28 @@ class HardwareConfig:
 
 
 @dataclass
+class EvidenceConfig:
+    """A public per-sample data set of another publisher (``configs/evidence/``, README).
+
+    ``harness-eval evidence=<name>`` downloads ``files`` of ``hub_id`` at ``revision``, keeps the
+    rows whose columns equal ``select``, and replays them with ``backend.format=format``.
+    """
+
+    name: str = MISSING
+    hub_id: str = MISSING
+    revision: str = MISSING  # a commit sha pins it; a branch name is resolved and recorded
+    format: str = MISSING  # a backend.format (harness/backends/importers/)
+    files: list[str] = field(default_factory=list)  # allow_patterns of the snapshot download
+    select: dict[str, Any] = field(default_factory=dict)  # column -> value kept
+    fields: dict[str, str] = field(default_factory=dict)  # where each value sits in a row
+    model: str = MISSING  # configs/model option the rows are attributed to
+    benchmark: str = MISSING  # configs/benchmark option
+    protocol: dict[str, Any] = field(default_factory=dict)  # n, temperature, max tokens, engine
+    schema_from: str = MISSING  # the writer's code (repository, file, commit) or a file it wrote
+    verified: str = MISSING  # what of hub_id/revision was checked, and how
+
+
+@dataclass
 class RunConfig:
     """The root config composed by ``configs/config.yaml``."""
 
@@ -243,6 +265,7 @@ class RunConfig:
     results_dir: str = "results"
     run_id: str = MISSING
     hardware: Any = None  # a configs/hardware option: GPU type for plans and launchers
+    evidence: EvidenceConfig | None = None  # a configs/evidence option: a public data set
 
 
 def register() -> None:
@@ -256,6 +279,7 @@ def register() -> None:
     cs.store(group="schema/model", name="model", node=ModelConfig, package="model")
     cs.store(group="schema/sampling", name="sampling", node=SamplingConfig, package="sampling")
     cs.store(group="schema/backend", name="replay", node=ReplayBackendConfig, package="backend")
+    cs.store(group="schema/evidence", name="evidence", node=EvidenceConfig, package="evidence")
     cs.store(group="schema/backend", name="vllm", node=VllmBackendConfig, package="backend")
     cs.store(
         group="schema/backend", name="openai_api", node=OpenAIAPIBackendConfig, package="backend"

@@ -49,6 +49,8 @@ def _named(backend_name: str) -> bool:
         key = override.lstrip("+~").split("=", 1)[0]
         if key == "model" or key.startswith("model."):
             return True
+    if hc.runtime.choices.get("evidence") not in (None, "null"):  # the entry names its model
+        return True
     return hc.runtime.choices.get("model") != _default_model()
 
 

@@ -2,10 +2,11 @@
 
 Each format is one module with a ``FORMAT`` (``importers/base.py``), listed in ``FORMATS``: our own
 ``replay`` rows (``replay_format.py``), ``lm_eval`` (``lm_eval.py``), ``lighteval``
-(``lighteval.py``), and ``jsonl``, any JSON Lines log mapped with ``backend.fields.*``
-(``generic.py``). ``auto`` (the default) asks each format in turn whether it recognises the file,
-logs its choice and records it; a file none recognises is refused with the list of formats and
-the ``jsonl`` mapping as the way to read it anyway.
+(``lighteval.py``), ``nemo_skills``, ``evalchemy``, ``matharena``, ``skythought`` (a module each,
+``tool_rows.py`` holding what they share), and ``jsonl``, any JSON Lines log mapped with
+``backend.fields.*`` (``generic.py``). ``auto`` (the default) asks each format in turn whether
+it recognises the file, logs its choice and records it; a file none recognises is refused with
+the list of formats and the ``jsonl`` mapping as the way to read it anyway.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.backends.importers import generic, lighteval, lm_eval, replay_format
+from harness.backends.importers import (
+    evalchemy,
+    generic,
+    lighteval,
+    lm_eval,
+    matharena,
+    nemo_skills,
+    replay_format,
+    skythought,
+)
 from harness.backends.importers.base import LogFormat, Peek, ReadContext
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
 
@@ -33,7 +43,11 @@ _HEAD_BYTES = 64
 # import above and one entry here.
 FORMATS: tuple[LogFormat, ...] = (
     lm_eval.FORMAT,
+    evalchemy.FORMAT,  # parquet shards too: before lighteval, which takes any other parquet
+    matharena.FORMAT,  # likewise
     lighteval.FORMAT,
+    nemo_skills.FORMAT,
+    skythought.FORMAT,
     replay_format.FORMAT,
     generic.FORMAT,
 )
