@@ -1,0 +1,126 @@
+"""Valid logs of every importer's format, written from the same sample texts.
+
+``Samples`` maps each problem to its samples ``(text, finish reason, generated tokens)``. Each
+writer below writes them in one tool's format: our own replay rows and the generic ``jsonl``
+mapping here, lm-eval's ``--log_samples`` lines here, lighteval's details parquet through
+``tests/unit/test_importers.py``'s writer, and NeMo-Skills, SkyThought, MathArena and evalchemy
+through ``tests/helpers/tool_logs.py`` (each written as the tool's code writes it; see there).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.types import Problem
+from tests.helpers import tool_logs
+
+Sample = tuple[str, str, int]
+Samples = Mapping[str, Sequence[Sample]]  # problem id → its samples, in sample order
+LM_EVAL_NAME = "samples_hendrycks_math500_2025-01-01T00-00-00.000001.jsonl"
+GENERIC_FIELDS = ["backend.format=jsonl", "backend.fields.problem_id=qid",
+                  "backend.fields.sample_index=idx", "backend.fields.response=output.text",
+                  "backend.fields.finish_reason=stop"]  # fmt: skip
+
+
+def _jsonl(path: Path, rows: Sequence[Mapping]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def ours(problems: Sequence[Problem], samples: Samples, folder: Path, finish: bool = True) -> Path:
+    """Our own replay rows; ``finish=False`` leaves finish reasons out (logs that record none)."""
+    rows = [
+        {"problem_id": p.id, "sample_index": j, "response": t}
+        | ({"finish_reason": f, "n_generated_tokens": k} if finish else {})
+        for p in problems
+        for j, (t, f, k) in enumerate(samples[p.id])
+    ]
+    return _jsonl(folder / ("ours.jsonl" if finish else "blind.jsonl"), rows)
+
+
+def generic(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:
+    """A JSON Lines log of other field names, read with ``GENERIC_FIELDS``."""
+    rows = [
+        {"qid": p.id, "idx": j, "output": {"text": t}, "stop": f, "meta": {"tokens": k}}
+        for p in problems
+        for j, (t, f, k) in enumerate(samples[p.id])
+    ]
+    return _jsonl(folder / "generic.jsonl", rows)
+
+
+def lm_eval(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:
+    """lm-eval 0.4's ``--log_samples`` lines: a document's repeats in one ``resps`` request."""
+    rows = []
+    for i, p in enumerate(problems):
+        texts = [t for t, _, _ in samples[p.id]]
+        doc = {"problem": p.question, "solution": "", "answer": p.gold, "unique_id": p.id}
+        prompt = f"Problem: {p.question}\nAnswer:"
+        rows.append(
+            {"doc_id": i, "doc": doc, "target": p.gold,
+             "arguments": {"gen_args_0": {"arg_0": prompt, "arg_1": {"until": []}}},
+             "resps": [texts], "filtered_resps": [texts[0]], "filter": "none",
+             "metrics": ["exact_match"], "doc_hash": "0", "prompt_hash": "0", "target_hash": "0",
+             "exact_match": 0.0}  # fmt: skip
+        )
+    return _jsonl(folder / LM_EVAL_NAME, rows)
+
+
+def lighteval(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:
+    """lighteval 0.13's details parquet; a sample cut by the limit used all ``SIZE`` tokens."""
+    from tests.unit.test_importers import write_lighteval
+
+    texts = [[t for t, _, _ in samples[p.id]] for p in problems]
+    tokens = [[[1] * (SIZE if f == "length" else 1) for _, f, _ in samples[p.id]] for p in problems]
+    return write_lighteval(folder, problems, texts, tokens, size=SIZE)
+
+
+SIZE = 32  # lighteval's generation_size in these logs
+
+
+def _tool(writer: Callable[..., Path], name: str) -> Callable[[Sequence[Problem], Samples, Path], Path]:
+    """A ``tool_logs`` writer fed ``samples`` instead of its three fixed texts."""
+
+    def write(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        fixed = tool_logs.samples
+        tool_logs.samples = lambda p: list(samples[p.id])
+        try:
+            if name == "nemo_skills":
+                return writer(problems, folder / "eval-results" / "aime24")
+            if name == "evalchemy":
+                return writer(problems, folder / "train-00000-of-00001.parquet")
+            if name == "matharena":
+                return writer(problems, folder / "aime.jsonl")
+            return writer(problems, folder / "sky")
+        finally:
+            tool_logs.samples = fixed
+
+    return write
+
+
+@dataclass(frozen=True)
+class Format:
+    """One importer's log: its writer, the benchmark it is written for, and how it is read."""
+
+    name: str
+    benchmark: str  # math500 | aime24 (the tool writers need integer answers or ids)
+    write: Callable[[Sequence[Problem], Samples, Path], Path]
+    overrides: tuple[str, ...] = ()
+    finish: bool = True  # the log records finish reasons (else compare with ours without them)
+
+
+TEXT = ("backend.match=problem_text",)
+FORMATS = (
+    Format("replay", "math500", ours),
+    Format("jsonl", "math500", generic, tuple(GENERIC_FIELDS)),
+    Format("lm_eval", "math500", lm_eval, finish=False),
+    Format("lighteval", "math500", lighteval),
+    Format("nemo_skills", "aime24", _tool(tool_logs.nemo_skills, "nemo_skills"), TEXT),
+    Format("skythought", "aime24", _tool(tool_logs.skythought, "skythought"), TEXT),
+    Format("matharena", "aime24", _tool(tool_logs.matharena, "matharena"), TEXT, finish=False),
+    Format("evalchemy", "aime24", _tool(tool_logs.evalchemy, "evalchemy"), TEXT, finish=False),
+)
