@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, Phase, settings
 
 from tests.conftest import REPO
 
-
 # Sized so the whole suite stays under 2 minutes on 2 CPU cores (README: Development).
 settings.register_profile(
     "ci",
@@ -30,7 +29,10 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.register_profile(
-    "long", parent=settings.get_profile("ci"), max_examples=200, derandomize=False,
+    "long",
+    parent=settings.get_profile("ci"),
+    max_examples=200,
+    derandomize=False,
     phases=tuple(Phase),
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

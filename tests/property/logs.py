@@ -60,11 +60,20 @@ def lm_eval(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path
         doc = {"problem": p.question, "solution": "", "answer": p.gold, "unique_id": p.id}
         prompt = f"Problem: {p.question}\nAnswer:"
         rows.append(
-            {"doc_id": i, "doc": doc, "target": p.gold,
-             "arguments": {"gen_args_0": {"arg_0": prompt, "arg_1": {"until": []}}},
-             "resps": [texts], "filtered_resps": [texts[0]], "filter": "none",
-             "metrics": ["exact_match"], "doc_hash": "0", "prompt_hash": "0", "target_hash": "0",
-             "exact_match": 0.0}  # fmt: skip
+            {
+                "doc_id": i,
+                "doc": doc,
+                "target": p.gold,
+                "arguments": {"gen_args_0": {"arg_0": prompt, "arg_1": {"until": []}}},
+                "resps": [texts],
+                "filtered_resps": [texts[0]],
+                "filter": "none",
+                "metrics": ["exact_match"],
+                "doc_hash": "0",
+                "prompt_hash": "0",
+                "target_hash": "0",
+                "exact_match": 0.0,
+            }  # fmt: skip
         )
     return _jsonl(folder / LM_EVAL_NAME, rows)
 
@@ -81,7 +90,10 @@ def lighteval(problems: Sequence[Problem], samples: Samples, folder: Path) -> Pa
 SIZE = 32  # lighteval's generation_size in these logs
 
 
-def _tool(writer: Callable[..., Path], name: str) -> Callable[[Sequence[Problem], Samples, Path], Path]:
+Writer = Callable[[Sequence[Problem], Samples, Path], Path]
+
+
+def _tool(writer: Callable[..., Path], name: str) -> Writer:
     """A ``tool_logs`` writer fed ``samples`` instead of its three fixed texts."""
 
     def write(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, note
@@ -83,7 +84,7 @@ def key(c) -> tuple:
 
 
 # --- texts: R1-shaped pieces with the characters that break naive readers ---------------------
-ODD = "\u00e9\u4e2d\u200b\u2028\u2029\ufeff\x00\t\r\\\"{}[]$\U0001f600"
+ODD = '\u00e9\u4e2d\u200b\u2028\u2029\ufeff\x00\t\r\\"{}[]$\U0001f600'
 piece = st.text(alphabet=st.sampled_from(ODD + "ab 1\n"), max_size=12)
 
 
@@ -109,8 +110,10 @@ def folder() -> Path:
 def expected(fmt: logs.Format, got: dict[str, list[logs.Sample]], where: Path) -> list[tuple]:
     """Our own replay of the same texts (without finish reasons where the log records none)."""
     path = logs.ours(problems(fmt.benchmark), got, where, finish=fmt.finish)
-    ours, error = replay(logs.FORMATS[0], path) if fmt.benchmark == "math500" else replay(
-        logs.Format("replay", "aime24", logs.ours), path
+    ours, error = (
+        replay(logs.FORMATS[0], path)
+        if fmt.benchmark == "math500"
+        else replay(logs.Format("replay", "aime24", logs.ours), path)
     )
     assert error is None, error
     return [key(c) for c in ours]
@@ -138,9 +141,13 @@ def test_a_valid_log_reads_as_our_replay_of_the_same_texts(fmt, data):
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-10, 10**12) | st.floats(allow_nan=False)
     | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=5,
 )  # fmt: skip
+INSERTS = [b"\xff", b"\xc3", b"\x00", b",", b"}", b"\n", b'"', b"\xef\xbb\xbf"]
+APPENDS = [b"{", b"[]\n", b"\n\n", b"null\n", b'{"a": 1}\n', b"\xff\xfe"]
+WHOLES = [b"", b"[]", b"{}", b"null", b"\xff\xfe\x00", b"PAR1", b"PK\x03\x04"]
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -156,7 +163,11 @@ def _set_path(obj, path: list, value):
 
 def _paths(obj, prefix=()) -> list[tuple]:
     out = []
-    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    items: Any = []
+    if isinstance(obj, dict):
+        items = obj.items()
+    elif isinstance(obj, list):
+        items = enumerate(obj)
     for k, v in items:
         out.append((*prefix, k))
         out.extend(_paths(v, (*prefix, k)))
@@ -179,13 +190,13 @@ def damage(draw, data: bytes, text_file: bool):
         return f"flip@{at}.{bit}", data[:at] + bytes([data[at] ^ (1 << bit)]) + data[at + 1 :]
     if kind == "insert":
         at = draw(st.integers(0, len(data)))
-        junk = draw(st.sampled_from([b"\xff", b"\xc3", b"\x00", b",", b"}", b"\n", b'"', b"\xef\xbb\xbf"]))
+        junk = draw(st.sampled_from(INSERTS))
         return f"insert@{at}:{junk!r}", data[:at] + junk + data[at:]
     if kind == "append":
-        junk = draw(st.sampled_from([b"{", b"[]\n", b"\n\n", b"null\n", b'{"a": 1}\n', b"\xff\xfe"]))
+        junk = draw(st.sampled_from(APPENDS))
         return f"append:{junk!r}", data + junk
     if kind == "whole":
-        new = draw(st.sampled_from([b"", b"[]", b"{}", b"null", b"\xff\xfe\x00", b"PAR1", b"PK\x03\x04"]))
+        new = draw(st.sampled_from(WHOLES))
         return f"whole:{new!r}", new
     lines = _lines(data)
     i = draw(st.integers(0, len(lines) - 1))
@@ -235,8 +246,11 @@ def check_damaged(original: list[tuple], completions, path: Path, error) -> None
     )
     assert len({g[0] for g in changed}) <= 1, f"one change altered several problems: {changed}"
     assert all(c.finish_reason in FINISH for c in completions)
-    assert all(c.n_generated_tokens is None or (
-        isinstance(c.n_generated_tokens, int) and c.n_generated_tokens >= 0) for c in completions)
+    assert all(
+        c.n_generated_tokens is None
+        or (isinstance(c.n_generated_tokens, int) and c.n_generated_tokens >= 0)
+        for c in completions
+    )
 
 
 @given(fmt=FORMAT, data=st.data())

@@ -63,8 +63,6 @@ def damage(draw, data: bytes):
     return "delete", None
 
 
-
-
 def _check(result: Result, name: str, produced: Path, expected: Path, what: str) -> None:
     assert result.returncode in (0, 2), (
         f"{what}: exit {result.returncode} (a traceback):\n{result.stderr[-3000:]}"
