@@ -12,7 +12,17 @@ number (all in points, i.e. percent).
   ``harness.metrics.within.publisher_variance``.
 - Another model's cited number: its per-problem scores are unknown, so the Jensen bound
   Σ_i p_i(1 − p_i)/(n_pub·P²) ≤ p̄(1 − p̄)/(n_pub·P) is used (a published cons@64 is one vote per
-  problem: n_pub = 1 in that bound).
+  problem: n_pub = 1 in that bound). The bound is evaluated where the test needs it to hold: at
+  the null value of the cited side's true rate p̄₀ (``null_rate``: the measured side's mean for
+  "a beats b", shifted by δ for "matches or beats" and "comparable", the mean of the two cited
+  numbers when neither side was run), and at the cited value itself, whichever gives the larger
+  p(1 − p). At the cited value alone the bound is not conservative at low rates: a cited 9.3 whose
+  true rate equals a measured 28.9 has a sampling SD set by 28.9, not 9.3 (issue 19: "a beats b"
+  was supported in 6–15 % of equal-means runs at 9.3 %; tests/unit/test_verdict_simulation.py).
+  A cited mean of P·n_pub samples moves in steps of 100/(P·n_pub) points, so the normal interval
+  gets Yates' continuity correction (Yates 1934, J. R. Stat. Soc. Suppl. 1:217): half a step,
+  ``continuity``, is added to its half-width; without it equal-means runs at 45–60 % came out
+  "supported" 2.7 % of the time, over the nominal 2.5 %.
 - n_pub: the samples per problem the claim's protocol states; a range ("4 to 64") gives its
   conservative (smaller) end; an unstated n gives 1, the most conservative value.
 """
@@ -121,8 +131,40 @@ def same_model_variance(cell: Cell, metric: str, n_pub: int) -> float:
     return PCT2 * publisher_variance(cell.samples.correct, cell.samples.groups, metric, n_pub)
 
 
-def cited_variance(value: float, problems: int, n_pub: int, metric: str) -> float:
-    """Jensen bound (points²) on the sampling variance of another model's cited number."""
-    p = min(max(value / 100.0, 0.0), 1.0)
+def continuity(problems: int, n_pub: int, metric: str) -> float:
+    """Half a step of a cited mean of P·n_pub samples, in points (module docstring)."""
     n_eff = 1 if metric.startswith("cons@") else n_pub
-    return PCT2 * p * (1.0 - p) / (problems * n_eff)
+    return 0.5 * 100.0 / (problems * n_eff)
+
+
+def null_rate(direction: str, side: str, other: float, delta: float) -> tuple[float, ...]:
+    """The cited side's true value (points) under the null(s) of the test on D = a − b.
+
+    Args:
+        direction: ``greater``, ``geq`` or ``equivalent``.
+        side: Which side is cited, ``a`` or ``b``.
+        other: The other side's value (measured, or the mean of two cited numbers).
+        delta: The margin δ.
+
+    Returns:
+        ``greater``: a = b; ``geq``: a = b − δ; ``equivalent``: a − b = ±δ (both boundaries).
+    """
+    sign = 1.0 if side == "a" else -1.0  # cited a = other + sign·shift
+    if direction == "greater":
+        return (other,)
+    if direction == "geq":
+        return (other - sign * delta,)
+    return (other - delta, other + delta)
+
+
+def cited_variance(
+    value: float, problems: int, n_pub: int, metric: str, nulls: tuple[float, ...] = ()
+) -> float:
+    """Jensen bound (points²) on another model's cited number, valid under the null.
+
+    p(1 − p)/(P·n_pub) at the largest p(1 − p) over the cited value and ``nulls`` (module
+    docstring), each clipped to [0, 100].
+    """
+    n_eff = 1 if metric.startswith("cons@") else n_pub
+    worst = max(q * (1.0 - q) for q in (min(max(v / 100.0, 0.0), 1.0) for v in (value, *nulls)))
+    return PCT2 * worst / (problems * n_eff)

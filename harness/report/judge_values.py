@@ -21,8 +21,10 @@ from harness.report.decide import Z95, Decision, decide, equivalence
 from harness.report.evidence import (
     Measured,
     cited_variance,
+    continuity,
     measure,
     n_pub_for,
+    null_rate,
     same_model_variance,
 )
 from harness.report.pooling import Cell
@@ -180,7 +182,7 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
             "(paired problem bootstrap in ci95_generalisation)"
         )
     else:
-        values, variances, texts = {}, {}, []
+        values, variances, texts, pubs = {}, {}, [], {}
         problems = margin.problems if margin else max(c.n_problems for c in cells.values())
         for k in ("a", "b"):
             if k in cells:
@@ -190,11 +192,17 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
                 values[k], variances[k] = measured[k].value, measured[k].se ** 2
                 texts.append(f"measured {cells[k].model} {fmt(values[k])} (n={measured[k].n})")
             else:
-                values[k], n_pub, text = _cited(judge, claim, spec, k)
-                variances[k] = cited_variance(values[k], problems, n_pub, spec.metric)
+                values[k], pubs[k], text = _cited(judge, claim, spec, k)
                 texts.append(text)
-                extra["n_pub"] = n_pub
+                extra["n_pub"] = pubs[k]
+        for k, n_pub in pubs.items():  # the bound at the null value (evidence.cited_variance)
+            other = values["b" if k == "a" else "a"] if cells else sum(values.values()) / 2
+            nulls = null_rate(spec.direction, k, other, delta)
+            variances[k] = cited_variance(values[k], problems, n_pub, spec.metric, nulls)
+            texts[0 if k == "a" else -1] += f", variance bound at the null {_nulls(nulls)}"
         d, se = values["a"] - values["b"], math.sqrt(variances["a"] + variances["b"])
+        # Yates: half a step of each cited mean added to the 95 % half-width (evidence.py)
+        se += sum(continuity(problems, n, spec.metric) for n in pubs.values()) / Z95
         how = " against ".join(texts)
         if len(cells) == 1:
             ((k, c),) = cells.items()
@@ -229,6 +237,10 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         **extra,
         **decision_fields(dec),
     )
+
+
+def _nulls(nulls: tuple[float, ...]) -> str:
+    return " or ".join(fmt(min(max(v, 0.0), 100.0)) for v in nulls)
 
 
 def _scores(cell: Cell, metric: str, ids: list[str]):  # noqa: ANN202 - numpy vector
