@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from harness.claims import Claim, ComparisonSpec, ValueSpec
 from harness.metrics import paired_bootstrap_diff
 from harness.metrics.power import samples_needed
+from harness.report.coverage import claim_problems, partial
 from harness.report.decide import Z95, Decision, decide, equivalence
 from harness.report.evidence import (
     Measured,
@@ -91,6 +92,20 @@ def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
         why = missing_metric(cell, spec.metric, check) if found is None else NO_MARGIN
         return judge.row(claim, Outcome("not measured", why), claimed=spec.value, runs=runs)
     m = measure(cell, spec.metric, seed=judge.settings.seed, resamples=judge.settings.resamples)
+    part = partial(cell, margin)
+    if part is not None:
+        why = f"{part}; on its {m.problems} problems {spec.metric} = {fmt(m.value)}"
+        return judge.row(
+            claim,
+            Outcome("not measured", why),
+            claimed=spec.value,
+            measured=m.value,
+            measured_ci95=m.interval(Z95),
+            n=m.n,
+            problems=m.problems,
+            claim_problems=claim_problems(cell, margin),
+            runs=runs,
+        )
     n_pub, how = n_pub_for(judge.protocol_of(claim, spec.model), spec.benchmark, spec.metric)
     v_pub = same_model_variance(cell, spec.metric, n_pub)
     dec = equivalence(m.value - spec.value, math.sqrt(m.se**2 + v_pub), margin.delta)
@@ -109,6 +124,8 @@ def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
         ci95_generalisation=(lo - spec.value, hi - spec.value),
         n=m.n,
         n_pub=n_pub,
+        problems=m.problems,
+        claim_problems=claim_problems(cell, margin),
         unstable=bool(_unstable(m, margin.delta)),
         runs=runs,
         protocol_differences=check.all,
@@ -164,6 +181,10 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         if not ids:
             why = f"the runs of {spec.a.model} and {spec.b.model} share no problems"
             return judge.row(claim, Outcome("not measured", why), **base)
+        part = partial(cells["a"], margin, len(ids))
+        if part is not None:
+            why = f"the two runs share {part}"
+            return judge.row(claim, Outcome("not measured", why), **base, problems=len(ids))
         measured = {
             k: measure(c, spec.metric, seed=seed, ids=ids, resamples=judge.settings.resamples)
             for k, c in cells.items()
@@ -184,6 +205,11 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
     else:
         values, variances, texts, pubs = {}, {}, [], {}
         problems = margin.problems if margin else max(c.n_problems for c in cells.values())
+        for c in cells.values():
+            part = partial(c, margin)
+            if part is not None:
+                why = f"{c.model}: {part}"
+                return judge.row(claim, Outcome("not measured", why), **base, problems=c.n_problems)
         for k in ("a", "b"):
             if k in cells:
                 measured[k] = measure(

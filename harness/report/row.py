@@ -53,6 +53,8 @@ class VerdictRow:
     p_support: float | None = None
     p_refute: float | None = None
     unstable: bool = False
+    problems: int | None = None
+    claim_problems: int | None = None
     proxy_for: str | None = None
     members: tuple[str, ...] = ()
 
