@@ -73,9 +73,12 @@ def _power_text(dec: Decision, m: Measured, v_fixed: float) -> str:
 
 
 def _unstable(m: Measured, delta: float) -> str:
-    if m.tau is None or m.tau <= delta / 2:
+    if not m.unstable or m.tau is None:
         return ""
-    return f"; UNSTABLE: between-run SD {fmt(m.tau)} > δ/2 = {fmt(delta / 2)}"
+    return (
+        f"; UNSTABLE: between-run SD {fmt(m.tau)}, above δ/2 = {fmt(delta / 2)} by a χ² test at "
+        f"5 % over {m.runs} runs"
+    )
 
 
 def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
@@ -91,7 +94,13 @@ def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
     if found is None or margin is None:
         why = missing_metric(cell, spec.metric, check) if found is None else NO_MARGIN
         return judge.row(claim, Outcome("not measured", why), claimed=spec.value, runs=runs)
-    m = measure(cell, spec.metric, seed=judge.settings.seed, resamples=judge.settings.resamples)
+    m = measure(
+        cell,
+        spec.metric,
+        seed=judge.settings.seed,
+        resamples=judge.settings.resamples,
+        delta=margin.delta,
+    )
     part = partial(cell, margin)
     if part is not None:
         why = f"{part}; on its {m.problems} problems {spec.metric} = {fmt(m.value)}"
@@ -186,7 +195,9 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
             why = f"the two runs share {part}"
             return judge.row(claim, Outcome("not measured", why), **base, problems=len(ids))
         measured = {
-            k: measure(c, spec.metric, seed=seed, ids=ids, resamples=judge.settings.resamples)
+            k: measure(
+                c, spec.metric, seed=seed, ids=ids, resamples=judge.settings.resamples, delta=delta
+            )
             for k, c in cells.items()
         }
         d = measured["a"].value - measured["b"].value
@@ -213,7 +224,11 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         for k in ("a", "b"):
             if k in cells:
                 measured[k] = measure(
-                    cells[k], spec.metric, seed=seed, resamples=judge.settings.resamples
+                    cells[k],
+                    spec.metric,
+                    seed=seed,
+                    resamples=judge.settings.resamples,
+                    delta=delta,
                 )
                 values[k], variances[k] = measured[k].value, measured[k].se ** 2
                 texts.append(f"measured {cells[k].model} {fmt(values[k])} (n={measured[k].n})")
