@@ -37,9 +37,13 @@ FLOOR_BELOW_N = 8  # σ̂_i² floored at p̃(1 − p̃) for n < 8 (issue 19; cov
 
 
 def variance_floor(samples: np.ndarray) -> np.ndarray:
-    """p̃_i(1 − p̃_i) with p̃_i = (c_i + ½)/(n + 1) per row of a (P, n) score matrix."""
+    """p̃_i(1 − p̃_i) with p̃_i = (c_i + ½)/(n + 1) per row of a (P, n) score matrix.
+
+    c_i = Σ_j |x_ij|: the correct count for scores in [0, 1]; for per-sample differences in
+    [−1, 1] (``harness-compare``'s one log graded twice) the count of samples that differ.
+    """
     x = np.asarray(samples, dtype=np.float64)
-    p_tilde = (x.sum(axis=1) + 0.5) / (x.shape[1] + 1)
+    p_tilde = (np.abs(x).sum(axis=1) + 0.5) / (x.shape[1] + 1)
     return p_tilde * (1.0 - p_tilde)
 
 

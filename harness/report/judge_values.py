@@ -219,7 +219,8 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         for c in cells.values():
             part = partial(c, margin)
             if part is not None:
-                why = f"{c.model}: {part}"
+                value = fmt(c.metric(spec.metric)[0])  # type: ignore[index]
+                why = f"{c.model}: {part}; on its {c.n_problems} problems {spec.metric} = {value}"
                 return judge.row(claim, Outcome("not measured", why), **base, problems=c.n_problems)
         for k in ("a", "b"):
             if k in cells:
