@@ -8,7 +8,9 @@ and carries two intervals, named so they are not confused:
   samples are random (Miller 2024, "Adding Error Bars to Evals", arXiv 2411.00640, §2.2):
   μ̂ = (1/P) Σ_i x̄_i, SE² = Σ_i σ̂_i²/n / P² with the unbiased within-probe variance σ̂_i²
   (``fixed_set_mean``); interval μ̂ ± 1.96·SE. With n = 1 σ̂_i² is replaced by the Bernoulli bound
-  1/4 (``bounded``). A deterministic model (all samples of a probe alike) has SE = 0.
+  1/4 (``bounded``); with 2 ≤ n < 8 σ̂_i² is floored at p̃(1 − p̃), p̃ = (c + ½)/(n + 1), so a
+  model whose few samples of each probe agree still gets SE > 0 (``fixed_set``). From n = 8 on, a
+  deterministic model (all samples of a probe alike) has SE = 0.
 - ``ci95_generalisation``: probes resampled (percentile cluster bootstrap over probes,
   ``bootstrap_ci``): what another probe set written the same way might give.
 
@@ -83,7 +85,7 @@ def gap(s: np.ndarray, c: np.ndarray, stats: Any) -> dict[str, Any]:
         s.mean(axis=1), c.mean(axis=1), resamples=stats.bootstrap_resamples,
         seed=stats.bootstrap_seed,
     )  # fmt: skip
-    lo, hi = est.value - Z95 * est.se, est.value + Z95 * est.se  # in [−1, 1]: not clipped
+    lo, hi = max(-1.0, est.value - Z95 * est.se), min(1.0, est.value + Z95 * est.se)  # a gap
     entry = _entry(est, d.ci95, PAIRED)
     entry["ci95"] = [round(100 * lo, 3), round(100 * hi, 3)]
     return entry

@@ -162,10 +162,22 @@ CLAIM_HEADERS = [
     "n / n_pub",
     "generalisation 95 % CI of D",
     "MDD",
+    "p / BH q (support; refute)",
     "verdict",
     "reason",
     "source",
 ]
+
+
+def _p(x: float | None) -> str:
+    return MISSING if x is None else f"{x:.2g}"
+
+
+def _pq(r: VerdictRow) -> str:
+    """``p/q; p/q`` of support and refutation (report/multiplicity.py), or a dash."""
+    if r.p_support is None and r.p_refute is None:
+        return MISSING
+    return f"{_p(r.p_support)}/{_p(r.q_support)}; {_p(r.p_refute)}/{_p(r.q_refute)}"
 
 
 def claim_rows(rows: Sequence[VerdictRow]) -> list[list[str]]:
@@ -190,6 +202,7 @@ def claim_rows(rows: Sequence[VerdictRow]) -> list[list[str]]:
                 f"{first(r.n)} / {first(r.n_pub)}",
                 MISSING if r.ci95_generalisation is None else fmt_ci(r.ci95_generalisation),
                 MISSING if r.mdd is None else fmt(r.mdd),
+                _pq(r),
                 verdict,
                 r.reason,
                 r.source,

@@ -1,8 +1,10 @@
 """Judge every claim of the registry against the measured cells: one row per claim and group.
 
 The statistics of a verdict live in ``decide.py`` (tests on D), ``evidence.py`` (standard
-errors), the protocol policy in ``protocol.py``; ``judge_values.py`` judges value and comparison
-claims, ``judge_other.py`` trends and resources, ``groups.py`` claim groups (Holm).
+errors), the protocol policy in ``protocol.py``, whether a run holds the claim's problem set in
+``coverage.py``; ``judge_values.py`` judges value and comparison claims, ``judge_other.py`` trends
+and resources, ``groups.py`` claim groups (Holm); ``multiplicity.py`` adds the report-wide
+Benjamini–Hochberg q-values once every row is in (``build.py``).
 """
 
 from __future__ import annotations
