@@ -121,6 +121,19 @@ def gpqa_csv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path.unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session")
+def tiny_cache(request: pytest.FixtureRequest) -> Path:
+    """The shared cache of trained tiny models (``harness.models.cache``).
+
+    ``R1_TINY_CACHE`` when set, else a folder of pytest's cache: every module and every xdist
+    worker trains a recipe at most once, and a later session reuses it while the recipe, the
+    training code and the torch/transformers versions are unchanged (they make the key).
+    """
+    from harness.models.cache import cache_root
+
+    return cache_root(request.config.cache.mkdir("tiny_models"))
+
+
 def compose(overrides: list[str] | None = None):
     """Compose the root config with Hydra's compose API, as ``harness-eval`` would."""
     from harness.cli.compose import compose_config

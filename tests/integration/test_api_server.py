@@ -35,9 +35,9 @@ KEY = "sk-harness-test-" + secrets.token_hex(12)
 
 
 @pytest.fixture(scope="module")
-def server(request, tmp_path_factory):
+def server(tiny_cache, tmp_path_factory):
     py = vllm_python()
-    model = tiny_model(Path(request.config.cache.mkdir("vllm_tiny")))
+    model = tiny_model(tiny_cache)
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     cmd = [
