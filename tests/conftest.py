@@ -142,3 +142,8 @@ def compose(overrides: list[str] | None = None):
 
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Under pytest-xdist every worker (and the subprocesses it starts) would use every core for torch's
+# thread pool; N workers on N cores then oversubscribe. Share the cores out instead.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // _WORKERS)))

@@ -26,7 +26,7 @@ from tests.helpers.vllm_env import (
     write_problems,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm")]  # one engine at a time
 
 PAIRS = [(2, 3), (4, 4), (6, 1)]
 MAX_NEW = 48
