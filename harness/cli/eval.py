@@ -34,6 +34,10 @@ def format_summary(metrics: dict[str, Any]) -> str:
         f"  truncated {metrics['truncated_pct']:.2f}%   no answer {metrics['no_answer_pct']:.2f}%"
         f"   mean length {metrics['mean_response_length']:.0f} {metrics['response_length_unit']}"
     )
+    if "responses" in metrics:  # the counts under every number above (harness/metrics/counts.py)
+        from harness.metrics.counts import counts_line
+
+        lines.append("  " + counts_line(metrics["responses"]))
     graders = metrics.get("graders")
     if graders:
         lines.append(
