@@ -6,6 +6,7 @@ process group (what a terminal's Ctrl-C does, grading workers included) while it
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -68,6 +69,14 @@ def test_ctrl_c_while_grading_prints_one_line_with_the_resume_command(tmp_path: 
     again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
     assert (run_dir / "complete.json").is_file()
+    # The finished run shows the counts under its numbers: summary line, metrics.json, samples.
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    responses = metrics["responses"]
+    assert responses["samples"] == N_PROBLEMS * N_SAMPLES
+    assert responses["no_answer"] == round(metrics["no_answer_pct"] * responses["samples"] / 100)
+    assert f"of {N_PROBLEMS * N_SAMPLES} samples: truncated " in again.stdout
+    samples = (run_dir / "samples.jsonl").read_text().splitlines()
+    assert all(json.loads(line)["looping"] is False for line in samples)  # oracle rows never loop
 
 
 def test_ctrl_c_during_a_plan_prints_one_line() -> None:

@@ -149,3 +149,26 @@ def test_budget_points_tell_cut_while_looping_from_cut_while_reasoning():
     first, last = no_tok["points"]
     assert first["cut_while_looping"] is None  # the cut texts are unknown without a tokenizer
     assert (last["cut_while_looping"], last["cut_while_reasoning"]) == (1, 1)  # the run's own
+
+
+def test_probe_runs_count_no_answer_as_math_runs_do():
+    from harness.grading.behaviour import grade_behaviour
+    from harness.metrics.behaviour import score_behaviour
+
+    problems = [
+        Problem(f"identity-en-{i}", "Who are you?", "identity", "identity") for i in range(2)
+    ]
+    completions = [
+        Completion(problems[0].id, 0, "<think>I am</think>\nI am DeepSeek-R1.", "stop"),
+        Completion(problems[0].id, 1, OPENING + UNIT * 300, "length"),  # cut while looping
+        Completion(problems[1].id, 0, "<think>Let me think</think>\n", "stop"),  # says nothing
+        Completion(problems[1].id, 1, "<think>I am</think>\nI am DeepSeek-R1.", "stop"),
+    ]
+    graded = grade_behaviour(completions, "identity", reasoning=True)
+    metrics = score_behaviour(problems, graded, "identity", STATS, reasoning=True)
+    r = metrics["responses"]
+    assert (r["truncated"], r["unclosed_reasoning"], r["looping"]) == (1, 1, 1)
+    assert r["answer_missed"] is None  # math runs only
+    assert r["no_answer"] == sum(s.verdicts[0].status != "ok" for s in graded) == 2
+    assert metrics["no_answer_pct"] == round(100 * r["no_answer"] / 4, 2)  # truncated included
+    assert metrics["truncated_pct"] == 25.0
