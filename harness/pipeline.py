@@ -26,6 +26,7 @@ from harness.grading.convention import R1, Convention
 from harness.grading.graders import grader_versions
 from harness.grading.pool import GradeTask, grade_all, open_pool, vote_all
 from harness.metrics.behaviour import score_behaviour
+from harness.metrics.counts import response_counts
 from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.plan.accounting import accounting
@@ -94,9 +95,16 @@ def grade(
 
 
 def score(
-    problems: Sequence[Problem], graded: Sequence[GradedSample], stats: Any
+    problems: Sequence[Problem],
+    graded: Sequence[GradedSample],
+    stats: Any,
+    *,
+    reasoning: bool = False,
 ) -> dict[str, Any]:
-    """Compute metrics.json from the graded samples (primary grader; secondary alongside)."""
+    """Compute metrics.json from the graded samples (primary grader; secondary alongside).
+
+    ``responses`` holds the counts beside pass@1 and cons@n (``harness.metrics.counts``).
+    """
     ids = [p.id for p in problems]
     m = sample_matrix(graded, ids)
     row = {pid: i for i, pid in enumerate(ids)}
@@ -125,6 +133,7 @@ def score(
         "disagreements": disagree,
         "agreement_pct": round(100.0 * (1 - disagree / m.correct.size), 2),
     }
+    summary["responses"] = response_counts(graded, reasoning=reasoning)
     return summary
 
 
@@ -237,7 +246,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 from harness.grading.judge_run import run_judge
 
                 graded, judged = run_judge(cfg.grading.judge, problems, graded, reasoning=reasoning)
-            metrics = score_behaviour(problems, graded, kind, cfg.stats)
+            metrics = score_behaviour(problems, graded, kind, cfg.stats, reasoning=reasoning)
             if judged is not None:
                 metrics["judge"] = judged
         else:
@@ -249,7 +258,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 workers=cfg.grading.workers,
                 convention=convention,
             )
-            metrics = score(problems, graded, cfg.stats)
+            metrics = score(problems, graded, cfg.stats, reasoning=bool(cfg.model.reasoning))
             metrics["budget_curve"] = run_budget_curve(cfg, problems, graded)
             metrics["grading_convention"] = convention.as_dict()
         metrics["generation"] = {

@@ -296,3 +296,6 @@ def register() -> None:
     from harness.store.run_dir import register_resolvers as register_run_dir_resolvers
 
     register_run_dir_resolvers()  # ${harness_name:...}, ${harness_run_token:} in run_id
+    from harness.config.groups import register_resolvers as register_group_resolvers
+
+    register_group_resolvers()  # ${harness_groups:} in hydra.help.template

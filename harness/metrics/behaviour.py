@@ -153,14 +153,22 @@ def _names(sample: GradedSample) -> list[str]:
 
 
 def score_behaviour(
-    problems: Sequence[Problem], graded: Sequence[GradedSample], answer_type: str, stats: Any
+    problems: Sequence[Problem],
+    graded: Sequence[GradedSample],
+    answer_type: str,
+    stats: Any,
+    *,
+    reasoning: bool = False,
 ) -> dict[str, Any]:
     """metrics.json of a probe run: the metrics above plus counts, lengths and the grader.
 
     ``metrics`` is flat (``identity_share.openai``), as ``harness-eval`` prints and trackers log
-    it; ``identity_share`` repeats the shares keyed by organisation.
+    it; ``identity_share`` repeats the shares keyed by organisation. ``no_answer_pct`` and
+    ``responses`` follow the one definition of ``harness.metrics.counts`` (math runs too): no
+    answer, whatever the reason, the truncated responses included.
     """
     from harness.grading.identity import ORG_NAMES
+    from harness.metrics.counts import response_counts
 
     if answer_type == "identity":
         out = identity_metrics(problems, graded, ORG_NAMES, stats)
@@ -180,7 +188,8 @@ def score_behaviour(
         "n_samples": 1 + max((s.completion.sample_index for s in graded), default=0),
         **out,
         "truncated_pct": round(100 * statuses.get("truncated", 0) / total, 2),
-        "no_answer_pct": round(100 * statuses.get("no_answer", 0) / total, 2),
+        "no_answer_pct": round(100 * (len(graded) - statuses.get("ok", 0)) / total, 2),
+        "responses": response_counts(graded, reasoning=reasoning, math=False),
         "mean_response_length": float(np.mean(lengths)) if lengths else 0.0,
         "response_length_unit": "tokens" if by_tokens else "characters",
         "grader": graded[0].verdicts[0].grader if graded else None,

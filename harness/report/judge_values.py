@@ -34,7 +34,7 @@ from harness.report.row import VerdictRow, decision_fields
 from harness.report.rules import Outcome, cap, fmt
 
 if TYPE_CHECKING:
-    from harness.report.verdicts import Judge
+    from harness.report.judge import Judge
 
 NO_MARGIN = "no pre-registered margin for this benchmark and metric in seeds/margins.yaml"
 CITED_WORDS = {

@@ -94,7 +94,11 @@ def render(
         md_table(headers, pivot_rows),
         "## Results per cell",
         "Truncation, missing answers and grader disagreement are shares of samples in the cell; "
-        "they affect the numbers in the same row.",
+        'they affect the numbers in the same row. "No answer" counts every sample whose '
+        "verdict holds no answer, whatever the reason (the truncated ones included), in math and "
+        'probe runs alike. "Unclosed / missed / looping" are counts of samples: reasoning '
+        "never closed with `</think>`; no answer extracted though the final section holds a box "
+        'or a closing "answer is …"; the response ends in an exact repetition.',
         md_table(RESULT_HEADERS, result_rows(cells)),
     ]
     spread = spread_rows(cells)
