@@ -39,7 +39,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="harness-plan", description=__doc__.split("\n\n")[0])
     p.add_argument("overrides", nargs="*", help="the same overrides as harness-eval (-m sweeps)")
     p.add_argument("-m", "--multirun", action="store_true", help="accepted; sweeps always expand")
-    p.add_argument("--hardware", help="configs/hardware entry (default: h100_80gb)")
+    p.add_argument(
+        "--hardware",
+        help="configs/hardware entry, or `detected` for this machine's GPUs (default: h100_80gb)",
+    )
     p.add_argument("--gpus", type=int, help="GPUs per node (default: the entry's node size)")
     p.add_argument("--nodes", type=int, default=1, help="nodes available (default: 1)")
     p.add_argument("--results", type=Path, help="earlier runs for measured lengths")

@@ -219,6 +219,8 @@ class HardwareConfig:
     gpu: str = MISSING  # display name
     match: list[str] = field(default_factory=list)  # substrings of nvidia-smi's GPU name
     memory_gib: float = MISSING
+    memory_bandwidth_gb_s: float = 0.0  # vendor datasheet; 0 when not recorded
+    vendor: str = "nvidia"  # nvidia | amd (which driver tool finds it: plan/discover.py)
     gpus_per_node: int = 8
     price_per_gpu_hour: float = MISSING
     price_source: str = ""
