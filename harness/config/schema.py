@@ -80,6 +80,10 @@ class SamplingConfig:
     max_new_tokens: int = 32768
     n: int = 1
     seed: int = 0
+    # Benchmarks only (benchmarks/gpu_check.py): generate exactly max_new_tokens by ignoring the
+    # end-of-sequence token, so two engines produce the same number of tokens. vLLM only; never
+    # for an evaluation (the protocol ends at EOS).
+    ignore_eos: bool = False
 
 
 @dataclass
