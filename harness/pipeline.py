@@ -162,7 +162,8 @@ def generation_key(cfg: DictConfig, data: DatasetInfo) -> dict[str, Any]:
         },
         "sampling": {
             k: cfg.sampling[k] for k in ("temperature", "top_p", "max_new_tokens", "n", "seed")
-        },
+        }
+        | ({"ignore_eos": True} if cfg.sampling.get("ignore_eos") else {}),
         "prompt": {"math": MATH_INSTRUCTION, "gpqa": GPQA_INSTRUCTION},
         "data": {"benchmark": data.benchmark, "source_sha256": data.source_sha256},
         "backend": {k: v for k, v in backend.items() if k not in _NON_SEMANTIC_BACKEND_KEYS},

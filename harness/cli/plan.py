@@ -70,7 +70,10 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("overrides", nargs="*", help="the same overrides as harness-eval (-m sweeps)")
     p.add_argument("-m", "--multirun", action="store_true", help="accepted; sweeps always expand")
-    p.add_argument("--hardware", help="configs/hardware entry (default: h100_80gb)")
+    p.add_argument(
+        "--hardware",
+        help="configs/hardware entry, or `detected` for this machine's GPUs (default: h100_80gb)",
+    )
     p.add_argument(
         "--gpus", type=_at_least_one, help="GPUs per node, >= 1 (default: the entry's node size)"
     )

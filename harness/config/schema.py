@@ -80,6 +80,10 @@ class SamplingConfig:
     max_new_tokens: int = 32768
     n: int = 1
     seed: int = 0
+    # Benchmarks only (benchmarks/gpu_check.py): generate exactly max_new_tokens by ignoring the
+    # end-of-sequence token, so two engines produce the same number of tokens. vLLM only; never
+    # for an evaluation (the protocol ends at EOS).
+    ignore_eos: bool = False
 
 
 @dataclass
@@ -219,6 +223,8 @@ class HardwareConfig:
     gpu: str = MISSING  # display name
     match: list[str] = field(default_factory=list)  # substrings of nvidia-smi's GPU name
     memory_gib: float = MISSING
+    memory_bandwidth_gb_s: float = 0.0  # vendor datasheet; 0 when not recorded
+    vendor: str = "nvidia"  # nvidia | amd (which driver tool finds it: plan/discover.py)
     gpus_per_node: int = 8
     price_per_gpu_hour: float = MISSING
     price_source: str = ""

@@ -57,6 +57,9 @@ def check_values(cfg: Any) -> None:
     if "max_new_tokens" in sampling:
         m = sampling.max_new_tokens
         _rule("sampling.max_new_tokens", m, _is_int(m) and m >= 1, "≥ 1")
+    if sampling.get("ignore_eos"):
+        _rule("sampling.ignore_eos", True, cfg.backend.name == "vllm",
+              "a benchmark knob of backend=vllm only; set sampling.ignore_eos=false")  # fmt: skip
     stats = cfg.stats
     c = stats.confidence
     _rule("stats.confidence", c, _is_number(c) and 0 < c < 1,
