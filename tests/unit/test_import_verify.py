@@ -77,8 +77,8 @@ def test_a_problem_text_that_is_not_the_rows_problem_is_refused_showing_both(tmp
     msg = str(err.value)
     assert "100 rows carry a problem text that is not their problem's (line 1, line 2" in msg
     flat = [" ".join(p.question.split())[:30] for p in problems[:2]]
-    assert f"whose text starts {flat[0]!r}"[:-1] in msg
-    assert f"the log's text starts {flat[1]!r}"[:-1] in msg
+    assert f'whose text starts "{flat[0]}' in msg
+    assert f"the log's text starts \"{flat[1]}" in msg
     assert "\n" not in msg
 
 
@@ -200,7 +200,7 @@ def test_an_unknown_finish_reason_says_what_is_read_and_how_to_fix(tmp_path):
     with pytest.raises(LogImportError) as err:
         read_log(path, "jsonl", {"finish_reason": "why"})
     msg = str(err.value)
-    assert msg.startswith("line 1: finish reason 'abort' is not one this harness reads")
+    assert msg.startswith(f"{path}: line 1: finish reason 'abort' is not one this harness reads")
     assert "length (or max_tokens, max_length)" in msg and "Rewrite the log's values" in msg
     assert "backend.fields.finish_reason" not in msg  # the key names a field, maps no values
 
@@ -334,7 +334,8 @@ def test_a_list_response_in_a_replay_row_is_named_not_a_duplicate(tmp_path, math
     path = write_jsonl(tmp_path / "lists.jsonl", rows)
     with pytest.raises(
         LogImportError,
-        match=r"line 1: field 'response' is a list of 1 responses and 'sample_index' is 0",
+        match=r"lists.jsonl: line 1: field 'response' is a list of 1 responses and 'sample_index' "
+        r"is 0",
     ):
         generate(cfg, problems[:2], path)  # auto: the generic reader (a list response)
     with pytest.raises(ReplayError, match=r"lists.jsonl:1: field 'response' is a list"):

@@ -173,8 +173,10 @@ def read_log(
     )
     try:
         return known[fmt].read(path, context), chosen_by
-    except HarnessError:
-        raise
+    except HarnessError as exc:
+        if str(path) in str(exc):
+            raise
+        raise type(exc)(f"{path}: {exc}") from None  # every message names the file
     except _READ_ERRORS as exc:  # a reader met a shape it did not expect: name file and format
         log.debug("reading %s as %s failed", path, fmt, exc_info=True)  # the traceback, in eval.log
         raise LogImportError(

@@ -11,9 +11,9 @@ sit in ``<output_dir>/details/<model_name>/<date>/``; the run's ``results_<date>
 
 lighteval records no finish reason. Where ``output_tokens`` is logged, a sample that used the
 whole ``doc.generation_size`` is taken as stopped by the limit ("length") and a shorter one as
-"stop"; without token ids every sample is "unknown". Problems are matched by ``doc.id`` as the
-benchmark's row index, or by the query text with ``backend.match=problem_text`` (the query
-holds lighteval's prompt template around the problem; the problem text is found inside it).
+"stop"; without token ids every sample is "unknown". Problems are matched by the query text
+(it holds lighteval's prompt template around the problem; the problem text is found inside it),
+and by ``doc.id`` as the benchmark's row index only when a row has no query (``match.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 from harness.backends.importers.base import LogFormat, Peek
 from harness.backends.importers.lines import binary_kind
-from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
+from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow, distinct
 
 DETAILS_NAME = re.compile(r"^details_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d.-]+)\.parquet$")
 COLUMNS = {"doc", "model_response"}
@@ -111,6 +111,7 @@ def read(path: Path) -> ImportedLog:
         )
     rows: list[LogRow] = []
     finishes: list[str] = []
+    tasks: list[Any] = []
     for number, rec in enumerate(pq.read_table(path).to_pylist(), start=1):
         doc, resp = rec.get("doc"), rec.get("model_response")
         for name, value in (("doc", doc), ("model_response", resp)):
@@ -124,6 +125,7 @@ def read(path: Path) -> ImportedLog:
             raise LogImportError(f"{path}: row {number} has no model_response.text strings")
         doc_id = "" if doc.get("id") is None else str(doc["id"]).strip()  # "0" is an id
         query = doc.get("original_query") or doc.get("query")
+        tasks.append(doc.get("task_name") if isinstance(doc.get("task_name"), str) else None)
         for j, text in enumerate(texts):
             finish = _finish(resp.get("output_tokens"), j, doc.get("generation_size"))
             finishes.append(finish)
@@ -149,7 +151,11 @@ def read(path: Path) -> ImportedLog:
             "finish reasons inferred: a sample whose output tokens reach doc.generation_size "
             "is taken as truncated (lighteval records no finish reason)",
         )
-    return ImportedLog("lighteval", tuple(rows), _origin(path), notes)
+    origin = _origin(path)
+    task = distinct(tasks)
+    if "task" not in origin and task:  # a renamed file: each doc still names its task
+        origin["task"] = task if isinstance(task, str) else ", ".join(task)
+    return ImportedLog("lighteval", tuple(rows), origin, notes)
 
 
 def sniff(peek: Peek) -> str | None:

@@ -7,9 +7,10 @@ holding the task's ``repeats``). Every filter repeats the same raw responses, so
 each document is read and the responses of its requests become samples 0..k−1.
 
 Problems are matched by id when the document holds the benchmark's id field (MATH-500's
-``unique_id``) or ``backend.fields.problem_id``; else by ``doc_id`` as the benchmark's row index
-(right when the task evaluates the benchmark's rows in order); ``backend.match=problem_text``
-matches the document's problem text instead. lm-eval records no finish reason: every response
+``unique_id``) or ``backend.fields.problem_id``; else by the document's problem text (the
+benchmark's problem field, else the prompt); by ``doc_id`` as the benchmark's row index only
+when a line holds neither (``match.py``). The problem text, when there is one, is checked
+against the matched problem's. lm-eval records no finish reason: every response
 is "unknown", so a truncated response cannot be told apart (said in the run's notes). The
 ``results_<date>.json`` written beside the samples gives the model and generation settings.
 """

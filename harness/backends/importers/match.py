@@ -54,7 +54,7 @@ def stem(problem: Problem) -> str:
 
 def _start(text: str) -> str:
     flat = _SPACE.sub(" ", text).strip()
-    return repr(flat[:_SHOWN] + ("…" if len(flat) > _SHOWN else ""))
+    return '"' + flat[:_SHOWN] + ("…" if len(flat) > _SHOWN else "") + '"'
 
 
 class TextIndex:
