@@ -103,6 +103,7 @@ def _rows_of(lineno: int, row: Mapping[str, Any], fields: Mapping[str, str]) -> 
         indices = [idx]
     else:
         raise LogImportError(f"{where}: sample index {idx!r} must be a non-negative integer")
+    problem = lookup(row, fields["problem"])
     return [
         LogRow(
             line=lineno,
@@ -110,7 +111,7 @@ def _rows_of(lineno: int, row: Mapping[str, Any], fields: Mapping[str, str]) -> 
             sample_index=j,
             finish_reason=f,
             problem_id=_text(pid),
-            problem=_text(lookup(row, fields["problem"])),
+            problem=problem if isinstance(problem, str) else None,  # text only, never a number
         )
         for t, f, j in zip(texts, finishes, indices, strict=True)
     ]
