@@ -38,6 +38,9 @@ class BenchmarkConfig:
     shuffle_seed: int = 0  # GPQA option order; recorded in provenance
     n_samples: int = 1  # default samples per problem under sampling=r1
     description: str = ""
+    # Other tools' names for this benchmark (tool → task names, as their logs record them), so a
+    # replayed log of another benchmark is refused (backends/importers/verify.py).
+    task_names: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass

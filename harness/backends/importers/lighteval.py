@@ -11,9 +11,9 @@ sit in ``<output_dir>/details/<model_name>/<date>/``; the run's ``results_<date>
 
 lighteval records no finish reason. Where ``output_tokens`` is logged, a sample that used the
 whole ``doc.generation_size`` is taken as stopped by the limit ("length") and a shorter one as
-"stop"; without token ids every sample is "unknown". Problems are matched by ``doc.id`` as the
-benchmark's row index, or by the query text with ``backend.match=problem_text`` (the query
-holds lighteval's prompt template around the problem; the problem text is found inside it).
+"stop"; without token ids every sample is "unknown". Problems are matched by the query text
+(it holds lighteval's prompt template around the problem; the problem text is found inside it),
+and by ``doc.id`` as the benchmark's row index only when a row has no query (``match.py``).
 """
 
 from __future__ import annotations
@@ -25,10 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.importers.base import LogFormat, Peek
-from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
+from harness.backends.importers.lines import binary_kind
+from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow, distinct
 
 DETAILS_NAME = re.compile(r"^details_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d.-]+)\.parquet$")
 COLUMNS = {"doc", "model_response"}
+_STRUCTS = {
+    "doc": "query, id, generation_size, …",
+    "model_response": "text, output_tokens, input, …",
+}
 
 
 def columns(path: Path) -> set[str]:
@@ -59,9 +64,10 @@ def _origin(path: Path) -> dict[str, Any]:
     results = Path(*parts[:top], "results", *parts[top + 1 : -2], f"results_{m['date']}.json")
     if results.is_file():
         try:
-            general = json.loads(results.read_text(encoding="utf-8")).get("config_general") or {}
-        except (OSError, json.JSONDecodeError):
-            general = {}
+            data = json.loads(results.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # unreadable, not UTF-8, not JSON: no origin
+            data = {}
+        general = (data.get("config_general") if isinstance(data, dict) else None) or {}
         model_cfg = general.get("model_config") or {}
         origin.update(
             {
@@ -88,6 +94,15 @@ def read(path: Path) -> ImportedLog:
     """
     import pyarrow.parquet as pq
 
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head != b"PAR1":
+        seen = binary_kind(head) or f"it starts with {head!r}"
+        raise LogImportError(
+            f"{path} is not a parquet file ({seen}); backend.format=lighteval reads lighteval's "
+            "details_<task>_<date>.parquet. A JSON Lines log: name it .jsonl and set "
+            "backend.format=auto (or its format)"
+        )
     have = columns(path)
     if not have >= COLUMNS:
         raise LogImportError(
@@ -96,14 +111,21 @@ def read(path: Path) -> ImportedLog:
         )
     rows: list[LogRow] = []
     finishes: list[str] = []
+    tasks: list[Any] = []
     for number, rec in enumerate(pq.read_table(path).to_pylist(), start=1):
-        doc: Mapping[str, Any] = rec.get("doc") or {}
-        resp: Mapping[str, Any] = rec.get("model_response") or {}
+        doc, resp = rec.get("doc"), rec.get("model_response")
+        for name, value in (("doc", doc), ("model_response", resp)):
+            if not isinstance(value, Mapping):
+                raise LogImportError(
+                    f"{path}: row {number}: column {name!r} holds a {type(value).__name__}; "
+                    f"lighteval 0.13 writes it as a struct ({_STRUCTS[name]})"
+                )
         texts = resp.get("text")
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
             raise LogImportError(f"{path}: row {number} has no model_response.text strings")
-        doc_id = str(doc.get("id") or "")
+        doc_id = "" if doc.get("id") is None else str(doc["id"]).strip()  # "0" is an id
         query = doc.get("original_query") or doc.get("query")
+        tasks.append(doc.get("task_name") if isinstance(doc.get("task_name"), str) else None)
         for j, text in enumerate(texts):
             finish = _finish(resp.get("output_tokens"), j, doc.get("generation_size"))
             finishes.append(finish)
@@ -129,7 +151,11 @@ def read(path: Path) -> ImportedLog:
             "finish reasons inferred: a sample whose output tokens reach doc.generation_size "
             "is taken as truncated (lighteval records no finish reason)",
         )
-    return ImportedLog("lighteval", tuple(rows), _origin(path), notes)
+    origin = _origin(path)
+    task = distinct(tasks)
+    if "task" not in origin and task:  # a renamed file: each doc still names its task
+        origin["task"] = task if isinstance(task, str) else ", ".join(task)
+    return ImportedLog("lighteval", tuple(rows), origin, notes)
 
 
 def sniff(peek: Peek) -> str | None:
