@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Create .venv-tools/<tool>/: one virtual environment per third-party evaluation tool whose log
+# format we import, so that the tests can run the tool itself and import the file it writes
+# (tests/integration/test_tool_logs_*.py; they skip when the venv is absent). Their pins clash
+# with ours (lighteval 0.13 pins its own transformers/datasets), hence one venv each.
+#
+# torch is never pulled from an index by these installs: where a tool needs it, the CPU build
+# (torch==2.13.0, found in pip's configured find-links here; elsewhere set
+# PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu) is installed first and kept.
+#
+# Usage: bash scripts/setup_tool_venvs.sh [TOOL ...]   (default: all; idempotent: a venv whose
+# check import succeeds is kept, so CI can cache .venv-tools/ between runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=.venv-tools
+# tool -> pip requirements (pinned: the formats' docstrings state these versions) and check import
+# inspect-evals 0.26.0, not 0.28.0: 0.28 requires inspect-evals-utils, which PyPI here lacks.
+declare -A REQS=(
+    [inspect]="inspect-ai==0.3.285 inspect-evals==0.26.0"
+    [lighteval]="torch==2.13.0 lighteval==0.13.0"
+)
+declare -A CHECK=(
+    [inspect]="import inspect_ai, inspect_evals"
+    [lighteval]="import lighteval, torch"
+)
+tools=("$@")
+[ ${#tools[@]} -eq 0 ] && tools=(inspect lighteval)
+for tool in "${tools[@]}"; do
+    venv="$ROOT/$tool"
+    py="$venv/bin/python"
+    start=$(date +%s)
+    if [ -x "$py" ] && "$py" -c "${CHECK[$tool]}" 2>/dev/null; then
+        echo "setup_tool_venvs: $venv already set up"
+        continue
+    fi
+    rm -rf "$venv"
+    mkdir -p "$ROOT"
+    python3.11 -m venv "$venv" 2>/dev/null || python3 -m venv "$venv"
+    "$py" -m pip install -q --upgrade pip
+    # shellcheck disable=SC2086
+    "$py" -m pip install -q ${REQS[$tool]}
+    "$py" -c "${CHECK[$tool]}"
+    echo "setup_tool_venvs: $venv ready in $(( $(date +%s) - start )) s"
+done
