@@ -14,17 +14,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=.venv-tools
 # tool -> pip requirements (pinned: the formats' docstrings state these versions) and check import
+# lighteval 0.13.0 with huggingface_hub<1 and transformers<5: its mt_bench task module calls
+# HfApi.list_models(model_name=...) at import of the task registry, an argument huggingface_hub 1.x
+# removed (TypeError for every task); hub 0.x returns a lazy generator there, so nothing is fetched.
 # inspect-evals 0.26.0, not 0.28.0: 0.28 requires inspect-evals-utils, which PyPI here lacks.
 declare -A REQS=(
     [inspect]="inspect-ai==0.3.285 inspect-evals==0.26.0"
-    [lighteval]="torch==2.13.0 lighteval==0.13.0"
+    [lighteval]="torch==2.13.0 lighteval==0.13.0 huggingface_hub<1 transformers<5"
+    [evalscope]="evalscope==1.14.1"
 )
 declare -A CHECK=(
     [inspect]="import inspect_ai, inspect_evals"
     [lighteval]="import lighteval, torch"
+    [evalscope]="import evalscope"
 )
 tools=("$@")
-[ ${#tools[@]} -eq 0 ] && tools=(inspect lighteval)
+[ ${#tools[@]} -eq 0 ] && tools=(inspect lighteval evalscope)
 for tool in "${tools[@]}"; do
     venv="$ROOT/$tool"
     py="$venv/bin/python"
@@ -39,6 +44,14 @@ for tool in "${tools[@]}"; do
     "$py" -m pip install -q --upgrade pip
     # shellcheck disable=SC2086
     "$py" -m pip install -q ${REQS[$tool]}
+    if [ "$tool" = lighteval ]; then
+        # lighteval 0.13 downloads tinyBenchmarks.pkl from GitHub when its task registry is
+        # imported (tasks/tasks/tiny_benchmarks.py, download(): skipped when the file exists);
+        # offline that fails for every task. An empty placeholder stops the download; only the
+        # tinyBenchmarks tasks read it.
+        site=$("$py" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+        touch "$site/lighteval/tasks/tasks/tinyBenchmarks.pkl"
+    fi
     "$py" -c "${CHECK[$tool]}"
     echo "setup_tool_venvs: $venv ready in $(( $(date +%s) - start )) s"
 done

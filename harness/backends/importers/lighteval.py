@@ -9,6 +9,11 @@ sample, ``output_tokens`` = their token ids, ``input`` = the prompt, …) and ``
 sit in ``<output_dir>/details/<model_name>/<date>/``; the run's ``results_<date>.json`` is in
 ``<output_dir>/results/<model_name>/`` and gives the model and generation parameters.
 
+lighteval's verdict is per document, not per sample: ``metric`` maps each metric's name
+(``pass@k:k=1&n=2``, ``avg@n:n=2``…) to the document's value, a mean over its samples. The first
+metric becomes every sample's ``tool_verdict``: ``correct`` when the value is 0 or 1 (all its
+samples agree), None with the value as ``score`` otherwise (which sample was right is not logged).
+
 lighteval records no finish reason. Where ``output_tokens`` is logged, a sample that used the
 whole ``doc.generation_size`` is taken as stopped by the limit ("length") and a shorter one as
 "stop"; without token ids every sample is "unknown". Problems are matched by ``doc.id`` as the
@@ -26,6 +31,7 @@ from typing import Any
 
 from harness.backends.importers.base import LogFormat, Peek
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
+from harness.types import ToolVerdict
 
 DETAILS_NAME = re.compile(r"^details_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d.-]+)\.parquet$")
 COLUMNS = {"doc", "model_response"}
@@ -42,6 +48,17 @@ def _finish(tokens: Any, j: int, limit: Any) -> str:
     if not isinstance(limit, int) or not isinstance(tokens, list) or j >= len(tokens):
         return "unknown"
     return "length" if len(tokens[j] or []) >= limit else "stop"
+
+
+def _verdict(metric: Any) -> ToolVerdict | None:
+    """The document's first metric as each of its samples' verdict (module docstring)."""
+    if not isinstance(metric, Mapping) or not metric:
+        return None
+    name, value = next(iter(metric.items()))
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    correct = bool(value) if value in (0, 1) else None
+    return ToolVerdict(tool="lighteval", correct=correct, score=float(value), metric=str(name))
 
 
 def _origin(path: Path) -> dict[str, Any]:
@@ -104,6 +121,7 @@ def read(path: Path) -> ImportedLog:
             raise LogImportError(f"{path}: row {number} has no model_response.text strings")
         doc_id = str(doc.get("id") or "")
         query = doc.get("original_query") or doc.get("query")
+        verdict = _verdict(rec.get("metric"))
         for j, text in enumerate(texts):
             finish = _finish(resp.get("output_tokens"), j, doc.get("generation_size"))
             finishes.append(finish)
@@ -116,6 +134,7 @@ def read(path: Path) -> ImportedLog:
                     problem_index=int(doc_id) if doc_id.isdigit() else None,
                     problem=query if isinstance(query, str) else None,
                     prompt=resp.get("input") if isinstance(resp.get("input"), str) else None,
+                    tool_verdict=verdict,
                 )
             )
     notes: tuple[str, ...] = ()
