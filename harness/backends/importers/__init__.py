@@ -2,10 +2,11 @@
 
 Each format is one module with a ``FORMAT`` (``importers/base.py``), listed in ``FORMATS``: our own
 ``replay`` rows (``replay_format.py``), ``lm_eval`` (``lm_eval.py``), ``lighteval``
-(``lighteval.py``), ``inspect`` (``inspect_eval.py``), and ``jsonl``, any JSON Lines log mapped
-with ``backend.fields.*`` (``generic.py``). ``auto`` (the default) asks each format in turn
-whether it recognises the file, logs its choice and records it; a file none recognises is refused
-with the list of formats and the ``jsonl`` mapping as the way to read it anyway.
+(``lighteval.py``), ``inspect`` (``inspect_eval.py``), ``evalscope`` (``evalscope.py``),
+``opencompass`` (``opencompass.py``), and ``jsonl``, any JSON Lines log mapped with
+``backend.fields.*`` (``generic.py``). ``auto`` (the default) asks each format in turn whether it
+recognises the file, logs its choice and records it; a file none recognises is refused with the
+list of formats and the ``jsonl`` mapping as the way to read it anyway.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.backends.importers import generic, inspect_eval, lighteval, lm_eval, replay_format
+from harness.backends.importers import (
+    evalscope,
+    generic,
+    inspect_eval,
+    lighteval,
+    lm_eval,
+    opencompass,
+    replay_format,
+)
 from harness.backends.importers.base import LogFormat, Peek, ReadContext
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
 
@@ -35,6 +44,8 @@ FORMATS: tuple[LogFormat, ...] = (
     lm_eval.FORMAT,
     lighteval.FORMAT,
     inspect_eval.FORMAT,
+    evalscope.FORMAT,
+    opencompass.FORMAT,
     replay_format.FORMAT,
     generic.FORMAT,
 )
