@@ -17,10 +17,11 @@ ROOT=.venv-tools
 # lighteval 0.13.0 with huggingface_hub<1 and transformers<5: its mt_bench task module calls
 # HfApi.list_models(model_name=...) at import of the task registry, an argument huggingface_hub 1.x
 # removed (TypeError for every task); hub 0.x returns a lazy generator there, so nothing is fetched.
+# xxhash<4: lighteval 0.13 hashes str queries (logging/info_loggers.py), which xxhash 4 refuses.
 # inspect-evals 0.26.0, not 0.28.0: 0.28 requires inspect-evals-utils, which PyPI here lacks.
 declare -A REQS=(
     [inspect]="inspect-ai==0.3.285 inspect-evals==0.26.0"
-    [lighteval]="torch==2.13.0 lighteval==0.13.0 huggingface_hub<1 transformers<5"
+    [lighteval]="torch==2.13.0 lighteval==0.13.0 huggingface_hub<1 transformers<5 xxhash<4"
     [evalscope]="evalscope==1.14.1"
 )
 declare -A CHECK=(

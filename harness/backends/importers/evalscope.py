@@ -3,7 +3,8 @@
 Schema of evalscope 1.14.1 (PyPI; writer code in ``modelscope/evalscope``,
 ``evalscope/api/evaluator/cache.py``: ``ReviewResult``, ``ModelResult`` and the paths
 ``<work_dir>/<timestamp>/{predictions,reviews}/<model>/<benchmark>_<subset>.jsonl`` and
-``reports/<model>/<benchmark>.json``; ``evalscope/api/metric/scorer.py``: ``Score``,
+``reports/<model>/<benchmark>.json``, ``configs/task_config.yaml`` (version, generation config,
+repeats); ``evalscope/api/metric/scorer.py``: ``Score``,
 ``SampleScore``). Tested on files evalscope 1.14.1 itself writes
 (tests/integration/test_evalscope_import.py, its ``mock_llm`` model).
 
@@ -15,6 +16,8 @@ our sample index), ``sample_metadata`` (the dataset row's extra fields), ``score
 ``extracted_prediction`` (evalscope's extracted answer). The finish reason is not in the review:
 it is read from the ``predictions`` file of the same run (``model_output.choices[0].stop_reason``,
 keyed by ``index``) when it sits where evalscope writes it; else every sample is "unknown".
+A response whose ``<think>`` block evalscope split into reasoning and text parts is joined back
+as ``<think>reasoning</think>text`` (evalscope strips the whitespace between them).
 Problems are matched by ``sample_metadata``'s id keys or by ``group_id`` as the row index.
 """
 
@@ -105,17 +108,32 @@ def _report(path: Path) -> dict[str, Any]:
         if not path.name.startswith(f"{data.get('dataset_name')}_"):
             continue
         metric = (data.get("metrics") or [{}])[0]
+        name = metric.get("name") or (metric.get("identity") or {}).get("name")
         return {
             "model": data.get("model_name"),
             "task": data.get("dataset_name"),
-            "score": {
-                "metric": metric.get("name"),
-                "value": metric.get("score"),
-                "n": metric.get("num"),
-            },  # fmt: skip
+            "score": {"metric": name, "value": metric.get("score"), "n": metric.get("num")},
             "report_file": report.name,
+            **_task_config(Path(*parts[:top], "configs", "task_config.yaml")),
         }
     return {}
+
+
+def _task_config(path: Path) -> dict[str, Any]:
+    """Version, model, sampling and repeats from the run's ``configs/task_config.yaml``."""
+    import yaml
+
+    try:
+        cfg = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    return {
+        "version": cfg.get("evalscope_version"),
+        "eval_type": cfg.get("eval_type"),
+        "sampling": cfg.get("generation_config"),
+        "repeats": cfg.get("repeats"),
+        "seed": cfg.get("seed"),
+    }
 
 
 def _id(meta: Any, keys: Sequence[str]) -> str | None:
