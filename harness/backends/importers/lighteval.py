@@ -76,16 +76,25 @@ def _origin(path: Path) -> dict[str, Any]:
     results = Path(*parts[:top], "results", *parts[top + 1 : -2], f"results_{m['date']}.json")
     if results.is_file():
         try:
-            general = json.loads(results.read_text(encoding="utf-8")).get("config_general") or {}
+            data = json.loads(results.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
-            general = {}
+            data = {}
+        general = data.get("config_general") or {}
         model_cfg = general.get("model_config") or {}
+        scores = (data.get("results") or {}).get(m["task"]) or {}
+        name = next((k for k in scores if not k.endswith("_stderr")), None)
+        if name is not None:  # lighteval's own number: the mean over documents of its metric
+            origin["score"] = {"metric": name, "value": scores[name]}
         origin.update(
             {
                 "results_file": str(results.name),
                 "model": general.get("model_name") or origin["model"],
                 "lighteval_sha": general.get("lighteval_sha"),
-                "generation_parameters": model_cfg.get("generation_parameters"),
+                "generation_parameters": {
+                    k: v
+                    for k, v in (model_cfg.get("generation_parameters") or {}).items()
+                    if v is not None
+                },
             }
         )
     return {k: v for k, v in origin.items() if v not in (None, {}, "")}
