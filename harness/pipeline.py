@@ -17,6 +17,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from harness.analysis.budget_run import run_budget_curve
 from harness.backends.base import build_backend
+from harness.compare.tool import note as tool_note
+from harness.compare.tool import tool_agreement
 from harness.config.validate import check_values
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
@@ -279,6 +281,12 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         gpus = detect_gpus()
         metrics["accounting"] = accounting(generated.stats, gpus, price_table())
         metrics["wall_time_s"] = round(time.time() - started, 2)
+        facts = backend_facts(backend)
+        rows = [results.sample_record(s) for s in graded]
+        agreement = tool_agreement(rows, facts.get("origin"))
+        if agreement:  # an imported log's own verdicts: where they differ from ours, and why
+            metrics["tool_agreement"] = agreement
+            metrics["notes"].append(tool_note(agreement))
         n_dis = results.write_samples(run_dir, graded, {p.id: p.gold for p in problems})
         results.write_json(run_dir / results.METRICS, metrics)
         results.write_json(
@@ -288,13 +296,12 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 graders=grader_versions() | behaviour_grader_versions(),
                 gpus=gpus,
                 extra={
-                    "backend": {"name": backend.name, **backend_facts(backend)},
+                    "backend": {"name": backend.name, **facts},
                     "grading_convention": convention.as_dict(),
                     "model": model_record,
                 },
             ),
         )
-        rows = [results.sample_record(s) for s in graded]
         mark_complete(run_dir)  # last file of the directory; W&B then uploads the whole of it
         tracker.log_run(metrics, rows, run_dir)
     return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=n_dis)

@@ -2,11 +2,13 @@
 
 Each format is one module with a ``FORMAT`` (``importers/base.py``), listed in ``FORMATS``: our own
 ``replay`` rows (``replay_format.py``), ``lm_eval`` (``lm_eval.py``), ``lighteval``
-(``lighteval.py``), ``nemo_skills``, ``evalchemy``, ``matharena``, ``skythought`` (a module each,
-``tool_rows.py`` holding what they share), and ``jsonl``, any JSON Lines log mapped with
-``backend.fields.*`` (``generic.py``). ``auto`` (the default) asks each format in turn whether
-it recognises the file, logs its choice and records it; a file none recognises is refused with
-the list of formats and the ``jsonl`` mapping as the way to read it anyway.
+(``lighteval.py``), ``inspect`` (``inspect_eval.py``), ``evalscope`` (``evalscope.py``),
+``opencompass`` (``opencompass.py``), ``nemo_skills``, ``evalchemy``, ``matharena``,
+``skythought`` (a module each, ``tool_rows.py`` holding what they share), and ``jsonl``, any JSON
+Lines log mapped with ``backend.fields.*`` (``generic.py``). ``auto`` (the default) asks each
+format in turn whether it recognises the file, logs its choice and records it; a file none
+recognises is refused with the list of formats and the ``jsonl`` mapping as the way to read it
+anyway.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from typing import Any
 
 from harness.backends.importers import (
     evalchemy,
+    evalscope,
     generic,
+    inspect_eval,
     lighteval,
     lm_eval,
     matharena,
     nemo_skills,
+    opencompass,
     replay_format,
     skythought,
 )
@@ -50,6 +55,9 @@ FORMATS: tuple[LogFormat, ...] = (
     evalchemy.FORMAT,  # parquet shards too: before lighteval, which takes any other parquet
     matharena.FORMAT,  # likewise
     lighteval.FORMAT,
+    inspect_eval.FORMAT,
+    evalscope.FORMAT,
+    opencompass.FORMAT,
     nemo_skills.FORMAT,
     skythought.FORMAT,
     replay_format.FORMAT,

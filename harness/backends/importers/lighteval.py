@@ -9,6 +9,11 @@ sample, ``output_tokens`` = their token ids, ``input`` = the prompt, …) and ``
 sit in ``<output_dir>/details/<model_name>/<date>/``; the run's ``results_<date>.json`` is in
 ``<output_dir>/results/<model_name>/`` and gives the model and generation parameters.
 
+lighteval's verdict is per document, not per sample: ``metric`` maps each metric's name
+(``pass@k:k=1&n=2``, ``avg@n:n=2``…) to the document's value, a mean over its samples. The first
+metric becomes every sample's ``tool_verdict``: ``correct`` when the value is 0 or 1 (all its
+samples agree), None with the value as ``score`` otherwise (which sample was right is not logged).
+
 lighteval records no finish reason. Where ``output_tokens`` is logged, a sample that used the
 whole ``doc.generation_size`` is taken as stopped by the limit ("length") and a shorter one as
 "stop"; without token ids every sample is "unknown". Problems are matched by the query text
@@ -27,6 +32,7 @@ from typing import Any
 from harness.backends.importers.base import LogFormat, Peek
 from harness.backends.importers.lines import binary_kind
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow, distinct
+from harness.types import ToolVerdict
 
 DETAILS_NAME = re.compile(r"^details_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d.-]+)\.parquet$")
 COLUMNS = {"doc", "model_response"}
@@ -49,6 +55,17 @@ def _finish(tokens: Any, j: int, limit: Any) -> str:
     return "length" if len(tokens[j] or []) >= limit else "stop"
 
 
+def _verdict(metric: Any) -> ToolVerdict | None:
+    """The document's first metric as each of its samples' verdict (module docstring)."""
+    if not isinstance(metric, Mapping) or not metric:
+        return None
+    name, value = next(iter(metric.items()))
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    correct = bool(value) if value in (0, 1) else None
+    return ToolVerdict(tool="lighteval", correct=correct, score=float(value), metric=str(name))
+
+
 def _origin(path: Path) -> dict[str, Any]:
     origin: dict[str, Any] = {"tool": "lighteval"}
     m = DETAILS_NAME.match(path.name)
@@ -67,14 +84,24 @@ def _origin(path: Path) -> dict[str, Any]:
             data = json.loads(results.read_text(encoding="utf-8"))
         except (OSError, ValueError):  # unreadable, not UTF-8, not JSON: no origin
             data = {}
-        general = (data.get("config_general") if isinstance(data, dict) else None) or {}
+        if not isinstance(data, dict):
+            data = {}
+        general = data.get("config_general") or {}
         model_cfg = general.get("model_config") or {}
+        scores = (data.get("results") or {}).get(m["task"]) or {}
+        name = next((k for k in scores if not k.endswith("_stderr")), None)
+        if name is not None:  # lighteval's own number: the mean over documents of its metric
+            origin["score"] = {"metric": name, "value": scores[name]}
         origin.update(
             {
                 "results_file": str(results.name),
                 "model": general.get("model_name") or origin["model"],
                 "lighteval_sha": general.get("lighteval_sha"),
-                "generation_parameters": model_cfg.get("generation_parameters"),
+                "generation_parameters": {
+                    k: v
+                    for k, v in (model_cfg.get("generation_parameters") or {}).items()
+                    if v is not None
+                },
             }
         )
     return {k: v for k, v in origin.items() if v not in (None, {}, "")}
@@ -126,6 +153,7 @@ def read(path: Path) -> ImportedLog:
         doc_id = "" if doc.get("id") is None else str(doc["id"]).strip()  # "0" is an id
         query = doc.get("original_query") or doc.get("query")
         tasks.append(doc.get("task_name") if isinstance(doc.get("task_name"), str) else None)
+        verdict = _verdict(rec.get("metric"))
         for j, text in enumerate(texts):
             finish = _finish(resp.get("output_tokens"), j, doc.get("generation_size"))
             finishes.append(finish)
@@ -138,6 +166,7 @@ def read(path: Path) -> ImportedLog:
                     problem_index=int(doc_id) if doc_id.isdigit() else None,
                     problem=query if isinstance(query, str) else None,
                     prompt=resp.get("input") if isinstance(resp.get("input"), str) else None,
+                    tool_verdict=verdict,
                 )
             )
     notes: tuple[str, ...] = ()
