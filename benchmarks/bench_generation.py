@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 
-def _config(args: argparse.Namespace, results: Path) -> Any:
+def _config(args: argparse.Namespace, results: Path, extra: list[str] | None = None) -> Any:
     from harness.cli.compose import compose_config
-    from harness.models.dryrun import shared_or_bundled
+    from harness.models.dryrun import bundled
 
     model = ["model=tiny_random_qwen2"] if args.model is None else [
         f"model={args.model_config}", f"model.path={args.model}",
@@ -47,8 +47,9 @@ def _config(args: argparse.Namespace, results: Path) -> Any:
         f"sampling.max_new_tokens={args.max_new_tokens}", f"limit={args.limit}",
         f"backend.max_model_len={args.max_model_len}", f"backend.enforce_eager={args.eager}",
         f"results_dir={results}", "backend.data_parallel_size=1",
-        f"benchmark.source={args.source or shared_or_bundled('math500')}",
+        f"benchmark.source={args.source or bundled('math500')}",
         *([f"model.dtype={args.dtype}"] if args.dtype else []),
+        *(extra or []),
     ])  # fmt: skip
 
 

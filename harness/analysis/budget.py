@@ -18,6 +18,12 @@ the first B tokens of a longer run, so the curve at B equals an actual run at B,
 sample ("as if generated at B"). The same holds for vLLM's per-request seeded sampling. Other
 sampled runs (the HF path, APIs) draw their random numbers per batch or not reproducibly, so
 their curve is "as if truncated".
+
+Each point also splits its truncated samples by what the text was doing at the cut:
+``cut_while_looping`` (the text up to the cut ends in an exact repetition,
+``harness.grading.flags.loop_period``) and ``cut_while_reasoning`` (the rest). A higher budget
+rescues the second kind, rarely the first. Without the tokenizer the cut texts are unknown, and
+both are null at the points that cut a sample.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.grading.flags import is_looping
 from harness.grading.graders import grade
 from harness.metrics.matrix import SampleMatrix, sample_matrix
 from harness.metrics.summary import summarize
@@ -51,6 +58,8 @@ class AtBudget:
         groups: Vote groups at B (-1 where a cut response has no answer).
         truncated: Cut at B, or already truncated by the run.
         n_cut: Samples cut by this budget (not counting those the run itself truncated).
+        looping: Of the truncated ones, those whose text at the cut ends in a loop
+            (``harness.grading.flags``); None when a cut text is unknown (no tokenizer).
     """
 
     budget: int
@@ -58,6 +67,7 @@ class AtBudget:
     groups: np.ndarray
     truncated: np.ndarray
     n_cut: int
+    looping: np.ndarray | None = None
 
 
 def budgets_for(requested: Sequence[int], max_new_tokens: int) -> list[int]:
@@ -139,6 +149,9 @@ def at_budgets(
     """
     arrays = [(matrix.correct.copy(), matrix.groups.copy(), matrix.truncated.copy())
               for _ in budgets]  # fmt: skip
+    run_loops = np.array([[is_looping(s.completion.response) for s in row] for row in grid])
+    run_loops = run_loops.reshape(matrix.truncated.shape) & matrix.truncated
+    loops = [run_loops.copy() for _ in budgets]
     n_cut = [0] * len(budgets)
     mismatches = 0
     for i, row in enumerate(grid):
@@ -161,7 +174,12 @@ def at_budgets(
                     )
                 correct, groups, truncated = arrays[k]
                 correct[i, j], groups[i, j], truncated[i, j] = verdict.correct, NO_ANSWER, True
-    points = [AtBudget(b, *arrays[k], n_cut=n_cut[k]) for k, b in enumerate(budgets)]
+                loops[k][i, j] = is_looping(cut.response)
+    known = tokenizer is not None  # without it a cut text is empty: loop unknown
+    points = [
+        AtBudget(b, *arrays[k], n_cut=n_cut[k], looping=loops[k] if known or not n_cut[k] else None)
+        for k, b in enumerate(budgets)
+    ]
     return points, mismatches
 
 
@@ -235,6 +253,12 @@ def budget_curve(
             point[name] = {"value": entry["value"], "ci95": entry["ci95"]}
         point["truncated_pct"] = summary["truncated_pct"]
         point["cut_samples"] = at.n_cut
+        # Truncated at B, split by what the text was doing at the cut (None: no tokenizer).
+        looping = None if at.looping is None else int(at.looping.sum())
+        point["cut_while_looping"] = looping
+        point["cut_while_reasoning"] = (
+            None if looping is None else int(at.truncated.sum()) - looping
+        )
         points.append(point)
     return {
         "unit": "tokens",

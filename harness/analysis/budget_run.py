@@ -24,6 +24,9 @@ def load_run_tokenizer(model: Any) -> tuple[Any | None, str]:
     source = str(path or model.hub_id)
     revision = None if path else (model.tokenizer_revision or model.revision)
     label = source if revision is None else f"{source}@{revision}"
+    if not _maybe_local(source, is_path=bool(path)):
+        # Saves importing transformers and torch (seconds) in every run without the tokenizer.
+        return None, f"none: {label} is not available locally (not in the Hugging Face cache)"
     try:
         from transformers import AutoTokenizer
     except ImportError:
@@ -33,6 +36,23 @@ def load_run_tokenizer(model: Any) -> tuple[Any | None, str]:
     except Exception as exc:  # noqa: BLE001 - any loading failure only removes the cut texts
         return None, f"none: {label} is not available locally ({type(exc).__name__})"
     return tokenizer, label
+
+
+def _maybe_local(source: str, *, is_path: bool) -> bool:
+    """False only where ``from_pretrained(source, local_files_only=True)`` must fail.
+
+    That is a missing directory, or a hub id with no folder in the hub cache
+    (``models--ORG--NAME``, huggingface_hub's cache layout).
+    """
+    from pathlib import Path
+
+    if is_path or Path(source).expanduser().is_dir():
+        return Path(source).expanduser().is_dir()
+    try:
+        from huggingface_hub.constants import HF_HUB_CACHE
+    except ImportError:
+        return True
+    return (Path(HF_HUB_CACHE) / ("models--" + source.replace("/", "--"))).is_dir()
 
 
 def exactness(sampling: Any, backend_name: str) -> str:

@@ -28,6 +28,7 @@ from harness.backends.importers import ImportedLog, read_log
 from harness.backends.importers.match import needs_problems, resolve
 from harness.backends.importers.replay_file import ReplayError, read_rows
 from harness.backends.importers.rows import parse_tool_verdict
+from harness.backends.importers.verify import check_task, check_values
 from harness.types import Completion, Problem
 
 _MAX_LISTED = 10  # how many offending lines an error message lists before "and N more"
@@ -162,6 +163,7 @@ class ReplayBackend:
         self.benchmark = context.get("benchmark")
         self.imported: ImportedLog | None = None
         self.chosen_by = ""
+        self.notes: list[str] = []  # the log's, and how its rows were matched and checked
 
     def _keys(self, attr: str) -> list[str]:
         """Benchmark fields an lm-eval document may hold (its id or problem text field)."""
@@ -180,13 +182,17 @@ class ReplayBackend:
             text_keys=self._keys("problem_fields"),
             benchmark=self.benchmark,
         )
+        check_values(self.path, self.imported)
+        task_note = check_task(self.path, self.imported, self.benchmark)
         rows = self.imported.rows
         everything = None
         if needs_problems(rows, self.match) and self.benchmark is not None:
             from harness.data.loader import load_benchmark  # the full list, in dataset order
 
             everything, _ = load_benchmark(self.benchmark, limit=None)
-        return resolve(self.path, rows, self.match, everything)
+        matched = resolve(self.path, rows, self.match, everything)
+        self.notes = [*self.imported.notes, *([task_note] if task_note else []), *matched.notes]
+        return matched.rows
 
     def generate(
         self,
@@ -209,7 +215,8 @@ class ReplayBackend:
             sink: Unused.
 
         Returns:
-            The completions; the log's notes (e.g. no finish reasons) in ``stats["notes"]``.
+            The completions; the log's notes (e.g. no finish reasons, rows matched by position
+            alone, a task name no benchmark config knows) in ``stats["notes"]``.
 
         Raises:
             ReplayError: On any problem with the file, or when its sample count is not ``n``.
@@ -220,7 +227,7 @@ class ReplayBackend:
                 f"{self.path} holds {result.n_samples} samples per problem but sampling.n={n}; "
                 f"add sampling.n={result.n_samples} so the run records the protocol it used"
             )
-        notes = list(self.imported.notes) if self.imported else []
+        notes = self.notes
         return Generation(
             result.completions,
             n_samples=result.n_samples,

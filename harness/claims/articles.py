@@ -8,48 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from harness.claims.errors import ClaimError
-from harness.claims.model import Claim, Location
+from harness.claims.model import Article, Claim, Location
 from harness.claims.nodes import Fields, keyed_records
 
 ARTICLES_INDEX_FILE = "articles_index.yaml"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True)
-class Article:
-    """One press article, as the claims cite it.
-
-    Attributes:
-        file: The file name claims cite in ``source.article``.
-        published: ISO 8601 date or ``start/end`` interval within which it appeared.
-        sha256: Of the received file (quotes were read from it).
-        basis: How outlet, title and date were established.
-        location: Where the entry is written.
-        outlet: The publication, when established.
-        title: The headline, when the copy prints one.
-        url: The original address, when known.
-    """
-
-    file: str
-    published: str
-    sha256: str
-    basis: str
-    location: Location
-    outlet: str | None = None
-    title: str | None = None
-    url: str | None = None
-
-    @property
-    def citation(self) -> str:
-        """Outlet, title and date in one line, saying which of them is unknown."""
-        outlet = self.outlet or "outlet not named in the copy"
-        title = f"“{self.title}”" if self.title else "untitled copy"
-        return f"{outlet}, {title}, published {self.published} ({self.file})"
 
 
 def _published(f: Fields) -> str:

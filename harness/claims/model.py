@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from harness.claims.articles import Article
+from typing import Literal
 
 Kind = Literal["value", "comparison", "trend", "resource", "not_measurable"]
 KINDS: tuple[str, ...] = ("value", "comparison", "trend", "resource", "not_measurable")
@@ -29,6 +26,38 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One press article, as the claims cite it.
+
+    Attributes:
+        file: The file name claims cite in ``source.article``.
+        published: ISO 8601 date or ``start/end`` interval within which it appeared.
+        sha256: Of the received file (quotes were read from it).
+        basis: How outlet, title and date were established.
+        location: Where the entry is written.
+        outlet: The publication, when established.
+        title: The headline, when the copy prints one.
+        url: The original address, when known.
+    """
+
+    file: str
+    published: str
+    sha256: str
+    basis: str
+    location: Location
+    outlet: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """Outlet, title and date in one line, saying which of them is unknown."""
+        outlet = self.outlet or "outlet not named in the copy"
+        title = f"“{self.title}”" if self.title else "untitled copy"
+        return f"{outlet}, {title}, published {self.published} ({self.file})"
 
 
 @dataclass(frozen=True)

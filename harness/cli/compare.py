@@ -11,13 +11,27 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.cli.interrupt import one_line_interrupt
 from harness.errors import HarnessError
+
+DESCRIPTION = """\
+Why two runs' numbers differ, item by item: the paired difference on the samples they share,
+and every item whose verdict differs between them, with the reason."""
+
+EPILOG = """\
+examples:
+  harness-compare RUN_A RUN_B                  # prints the reconciliation, writes ./compare.json
+  harness-compare RUN_A RUN_B --out DIR        # writes DIR/compare.json
+  harness-compare RUN_A RUN_B --show 50 --resamples 5000"""
 
 
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = argparse.ArgumentParser(
-        prog="harness-compare", description="Item-level reconciliation of two run directories."
+        prog="harness-compare",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("run_a", type=Path, help="run directory A (harness-eval's output)")
     p.add_argument("run_b", type=Path, help="run directory B")
@@ -30,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+@one_line_interrupt("compare.json was not written (or is the previous one); run it again")
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``harness-compare`` console script."""
     args = parser().parse_args(argv)

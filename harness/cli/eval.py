@@ -11,6 +11,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from harness.cli.interrupt import one_line_interrupt
 from harness.config.paths import config_dir
 from harness.config.schema import register
 from harness.errors import HarnessError
@@ -33,6 +34,10 @@ def format_summary(metrics: dict[str, Any]) -> str:
         f"  truncated {metrics['truncated_pct']:.2f}%   no answer {metrics['no_answer_pct']:.2f}%"
         f"   mean length {metrics['mean_response_length']:.0f} {metrics['response_length_unit']}"
     )
+    if "responses" in metrics:  # the counts under every number above (harness/metrics/counts.py)
+        from harness.metrics.counts import counts_line
+
+        lines.append("  " + counts_line(metrics["responses"]))
     graders = metrics.get("graders")
     if graders:
         lines.append(
@@ -55,6 +60,13 @@ def _task(cfg: DictConfig) -> None:
         from harness.pipeline import run  # heavy imports only once the config is valid
 
         outcome = run(cfg, run_dir)
+    except KeyboardInterrupt:
+        from harness.cli.interrupt import interrupted
+        from harness.store.hydra_files import resume_command
+
+        hint = resume_command(run_dir, str(cfg.run_id), str(cfg.results_dir))
+        log.error("interrupted (Ctrl-C); resume with: %s", hint)
+        interrupted(f"every finished sample is kept in {run_dir}; resume with: {hint}")
     except HarnessError as exc:
         log.error("%s", exc)
         print(f"error: {redact(str(exc))}", file=sys.stderr)
@@ -79,6 +91,7 @@ def _check_run_ids(args: list[str]) -> None:
                     sys.exit(2)
 
 
+@one_line_interrupt("before the run started: nothing was written")
 def main() -> None:
     """Entry point of the ``harness-eval`` console script."""
     _check_run_ids(sys.argv[1:])

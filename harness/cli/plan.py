@@ -1,7 +1,7 @@
 """``harness-plan``: what a run or sweep will take, before launching it; afterwards, how it went.
 
 harness-plan experiment=r1_table                       # the R1 table on 8 × H100 (default)
-harness-plan experiment=r1_table --hardware a100_80gb --gpus 4
+harness-plan experiment=r1_table hardware=a100_80gb --gpus 4
 harness-plan model=r1_distill_llama_70b benchmark=aime24 --hardware l4_24gb --gpus 1
 harness-plan benchmark=aime24 --compare results/20261123-130501_...   # plan vs a finished run
 harness-plan ... --json                                # machine-readable rows
@@ -14,6 +14,8 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from harness.cli.interrupt import one_line_interrupt
 
 COLUMNS = [
     ("job", "{:>3}"),
@@ -34,14 +36,48 @@ COLUMNS = [
 ]
 
 
+DESCRIPTION = """\
+Plan a run or sweep before launching it: per job, the tokens it will generate, the memory it
+needs, tensor parallelism, GPU-hours and cost; with --compare, the plan against a finished run."""
+
+EPILOG = """\
+examples:
+  harness-plan experiment=r1_table                               # the R1 table on 8 x H100
+  harness-plan experiment=r1_table hardware=a100_80gb --gpus 4
+  harness-plan benchmark=aime24 --compare results/<run>          # plan vs a finished run
+
+hardware= (an override, as in harness-eval) and --hardware name the same configs/hardware entry."""
+
+
+def _at_least_one(value: str) -> int:
+    """An integer >= 1, else argparse's own "invalid value" message."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
-    p = argparse.ArgumentParser(prog="harness-plan", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        prog="harness-plan",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("overrides", nargs="*", help="the same overrides as harness-eval (-m sweeps)")
     p.add_argument("-m", "--multirun", action="store_true", help="accepted; sweeps always expand")
-    p.add_argument("--hardware", help="configs/hardware entry (default: h100_80gb)")
-    p.add_argument("--gpus", type=int, help="GPUs per node (default: the entry's node size)")
-    p.add_argument("--nodes", type=int, default=1, help="nodes available (default: 1)")
+    p.add_argument(
+        "--hardware",
+        help="configs/hardware entry, or `detected` for this machine's GPUs (default: h100_80gb)",
+    )
+    p.add_argument(
+        "--gpus", type=_at_least_one, help="GPUs per node, >= 1 (default: the entry's node size)"
+    )
+    p.add_argument("--nodes", type=_at_least_one, default=1, help="nodes available (default: 1)")
     p.add_argument("--results", type=Path, help="earlier runs for measured lengths")
     p.add_argument("--compare", type=Path, help="a finished run dir or a folder of runs")
     p.add_argument("--json", action="store_true", help="print rows as JSON lines")
@@ -98,9 +134,14 @@ def compare_lines(rows: Sequence[dict], compare: Path) -> list[str]:
     return out or [f"compare: no run under {compare} matches a job of this plan"]
 
 
+@one_line_interrupt("nothing was written (a plan only reads configs and earlier runs)")
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``harness-plan`` console script; returns the exit status."""
-    args = parser().parse_args(argv)
+    cli = parser()
+    args = cli.parse_args(argv)
+    named = {o.split("=", 1)[1] for o in args.overrides if o.startswith("hardware=")}
+    if args.hardware and named and named != {args.hardware}:
+        cli.error(f"--hardware {args.hardware} and hardware={','.join(sorted(named))} differ")
     from harness.plan.plan import plan
 
     try:

@@ -14,15 +14,29 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.claims import ClaimError
+from harness.cli.interrupt import one_line_interrupt
 from harness.errors import HarnessError
 
 WANDB_PREFIX = "wandb:"
+
+DESCRIPTION = """\
+Judge the claims under test (seeds/) against finished runs: pools the runs of each model and
+benchmark, and writes verdicts.json, report.md and figures to one folder."""
+
+EPILOG = """\
+examples:
+  harness-report results/                              # every run under results/
+  harness-report results/multirun_20261123-1305        # a Hydra sweep
+  harness-report run_a/ run_b/ --out report/ --wandb"""
 
 
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = argparse.ArgumentParser(
-        prog="harness-report", description=__doc__.split("\n\n")[0].split(": ", 1)[1]
+        prog="harness-report",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "inputs",
@@ -79,6 +93,7 @@ def _resolve_inputs(inputs: Sequence[str], out: Path | None) -> tuple[list[Path]
     return paths, out or paths[0] / "report"
 
 
+@one_line_interrupt("the report folder was left as it was; run the same command again")
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``harness-report`` console script; returns the exit status."""
     args = parser().parse_args(argv)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ import yaml
 
 from harness.errors import HarnessError
 from harness.grading.convention import Convention
-from harness.store.results import CONFIG, SAMPLES
+from harness.store.results import CONFIG, PROVENANCE, SAMPLES
 
 
 class CompareError(HarnessError):
@@ -50,6 +50,8 @@ class RunItems:
         reasoning: ``model.reasoning`` (answers read after ``</think>`` under the R1 rule).
         problem_ids: Problems in first-appearance order.
         items: The samples.
+        tool_rows: The samples.jsonl rows that hold an imported log's own verdict.
+        origin: ``provenance.json``'s ``backend.origin`` (what an imported log said of itself).
     """
 
     path: Path
@@ -60,6 +62,8 @@ class RunItems:
     reasoning: bool
     problem_ids: tuple[str, ...]
     items: dict[tuple[str, int], Item]
+    tool_rows: tuple[dict[str, Any], ...] = ()
+    origin: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_samples(self) -> int:
@@ -99,10 +103,13 @@ def load_items(run_dir: Path) -> RunItems:
     config = yaml.safe_load((run_dir / CONFIG).read_text(encoding="utf-8")) or {}
     items: dict[tuple[str, int], Item] = {}
     order: dict[str, None] = {}
+    tool_rows: list[dict[str, Any]] = []
     with (run_dir / SAMPLES).open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 row = json.loads(line)
+                if row.get("tool_verdict"):
+                    tool_rows.append(row)
                 pid = str(row["problem_id"])
                 order.setdefault(pid, None)
                 items[(pid, int(row["sample_index"]))] = _item(row)
@@ -116,4 +123,15 @@ def load_items(run_dir: Path) -> RunItems:
         reasoning=bool(model.get("reasoning", True)),
         problem_ids=tuple(order),
         items=items,
+        tool_rows=tuple(tool_rows),
+        origin=_origin(run_dir),
     )
+
+
+def _origin(run_dir: Path) -> dict[str, Any]:
+    """``provenance.json``'s ``backend.origin`` (what an imported log said of itself), or {}."""
+    try:
+        facts = json.loads((run_dir / PROVENANCE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return (facts.get("backend") or {}).get("origin") or {}

@@ -30,6 +30,7 @@ import numpy as np
 
 from harness.compare.categories import CATEGORIES, categorise
 from harness.compare.load import CompareError, RunItems
+from harness.compare.tool import tool_agreement
 from harness.metrics.bootstrap import bootstrap_ci, paired_bootstrap_diff
 from harness.metrics.fixed_set import (
     FixedSetEstimate,
@@ -155,7 +156,9 @@ def compare_runs(
         confidence: Interval coverage.
 
     Returns:
-        ``{"a", "b", "diff", "categories", "effects", "items"}``; values in percentage points.
+        ``{"a", "b", "diff", "categories", "effects", "items", "tool"}``; values in percentage
+        points. ``tool`` holds, per run whose samples came from another tool's log with its own
+        verdicts, that tool's verdicts against ours (``compare.tool``).
 
     Raises:
         CompareError: The runs share no problem.
@@ -180,4 +183,9 @@ def compare_runs(
         "categories": {c: sum(i["category"] == c for i in items) for c in CATEGORIES},
         "effects": effects,
         "items": items,
+        "tool": {
+            tag: tool_agreement(run.tool_rows, run.origin)
+            for tag, run in (("a", a), ("b", b))
+            if tool_agreement(run.tool_rows, run.origin)
+        },
     }

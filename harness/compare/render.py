@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.compare.categories import CATEGORIES
+from harness.compare.tool import render as render_tool
 
 
 def _run_line(tag: str, side: dict[str, Any]) -> str:
@@ -69,4 +70,6 @@ def render(result: dict[str, Any], show: int = 20) -> str:
             )
         if len(items) > show:
             lines.append(f"   ... {len(items) - show} more in compare.json")
+    for tag, summary in (result.get("tool") or {}).items():
+        lines += render_tool(tag.upper(), summary, show)
     return "\n".join(lines)

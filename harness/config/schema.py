@@ -38,6 +38,9 @@ class BenchmarkConfig:
     shuffle_seed: int = 0  # GPQA option order; recorded in provenance
     n_samples: int = 1  # default samples per problem under sampling=r1
     description: str = ""
+    # Other tools' names for this benchmark (tool → task names, as their logs record them), so a
+    # replayed log of another benchmark is refused (backends/importers/verify.py).
+    task_names: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,6 +83,10 @@ class SamplingConfig:
     max_new_tokens: int = 32768
     n: int = 1
     seed: int = 0
+    # Benchmarks only (benchmarks/gpu_check.py): generate exactly max_new_tokens by ignoring the
+    # end-of-sequence token, so two engines produce the same number of tokens. vLLM only; never
+    # for an evaluation (the protocol ends at EOS).
+    ignore_eos: bool = False
 
 
 @dataclass
@@ -219,6 +226,8 @@ class HardwareConfig:
     gpu: str = MISSING  # display name
     match: list[str] = field(default_factory=list)  # substrings of nvidia-smi's GPU name
     memory_gib: float = MISSING
+    memory_bandwidth_gb_s: float = 0.0  # vendor datasheet; 0 when not recorded
+    vendor: str = "nvidia"  # nvidia | amd (which driver tool finds it: plan/discover.py)
     gpus_per_node: int = 8
     price_per_gpu_hour: float = MISSING
     price_source: str = ""
@@ -296,3 +305,6 @@ def register() -> None:
     from harness.store.run_dir import register_resolvers as register_run_dir_resolvers
 
     register_run_dir_resolvers()  # ${harness_name:...}, ${harness_run_token:} in run_id
+    from harness.config.groups import register_resolvers as register_group_resolvers
+
+    register_group_resolvers()  # ${harness_groups:} in hydra.help.template

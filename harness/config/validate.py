@@ -57,6 +57,9 @@ def check_values(cfg: Any) -> None:
     if "max_new_tokens" in sampling:
         m = sampling.max_new_tokens
         _rule("sampling.max_new_tokens", m, _is_int(m) and m >= 1, "≥ 1")
+    if sampling.get("ignore_eos"):
+        _rule("sampling.ignore_eos", True, cfg.backend.name == "vllm",
+              "a benchmark knob of backend=vllm only; set sampling.ignore_eos=false")  # fmt: skip
     stats = cfg.stats
     c = stats.confidence
     _rule("stats.confidence", c, _is_number(c) and 0 < c < 1,
@@ -70,6 +73,12 @@ def check_values(cfg: Any) -> None:
     w = grading.workers
     _rule("grading.workers", w, w is None or (_is_int(w) and w >= 1),
           "≥ 1, or null for one per core")  # fmt: skip
+    analysis = cfg.get("analysis")
+    budgets = analysis.get("budgets") if analysis is not None else None
+    for i, budget in enumerate(budgets or ()):
+        # budget_curve used to drop these silently; a curve point needs a positive token count
+        _rule(f"analysis.budgets[{i}]", budget, _is_int(budget) and budget >= 1,
+              "token budgets ≥ 1, e.g. analysis.budgets=[1024,4096]")  # fmt: skip
     check_plain_name("run_id", cfg.run_id)
     if redact(str(cfg.run_id)) != str(cfg.run_id):
         raise ConfigValueError(

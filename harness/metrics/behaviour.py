@@ -8,7 +8,9 @@ and carries two intervals, named so they are not confused:
   samples are random (Miller 2024, "Adding Error Bars to Evals", arXiv 2411.00640, §2.2):
   μ̂ = (1/P) Σ_i x̄_i, SE² = Σ_i σ̂_i²/n / P² with the unbiased within-probe variance σ̂_i²
   (``fixed_set_mean``); interval μ̂ ± 1.96·SE. With n = 1 σ̂_i² is replaced by the Bernoulli bound
-  1/4 (``bounded``). A deterministic model (all samples of a probe alike) has SE = 0.
+  1/4 (``bounded``); with 2 ≤ n < 8 σ̂_i² is floored at p̃(1 − p̃), p̃ = (c + ½)/(n + 1), so a
+  model whose few samples of each probe agree still gets SE > 0 (``fixed_set``). From n = 8 on, a
+  deterministic model (all samples of a probe alike) has SE = 0.
 - ``ci95_generalisation``: probes resampled (percentile cluster bootstrap over probes,
   ``bootstrap_ci``): what another probe set written the same way might give.
 
@@ -83,7 +85,7 @@ def gap(s: np.ndarray, c: np.ndarray, stats: Any) -> dict[str, Any]:
         s.mean(axis=1), c.mean(axis=1), resamples=stats.bootstrap_resamples,
         seed=stats.bootstrap_seed,
     )  # fmt: skip
-    lo, hi = est.value - Z95 * est.se, est.value + Z95 * est.se  # in [−1, 1]: not clipped
+    lo, hi = max(-1.0, est.value - Z95 * est.se), min(1.0, est.value + Z95 * est.se)  # a gap
     entry = _entry(est, d.ci95, PAIRED)
     entry["ci95"] = [round(100 * lo, 3), round(100 * hi, 3)]
     return entry
@@ -151,14 +153,22 @@ def _names(sample: GradedSample) -> list[str]:
 
 
 def score_behaviour(
-    problems: Sequence[Problem], graded: Sequence[GradedSample], answer_type: str, stats: Any
+    problems: Sequence[Problem],
+    graded: Sequence[GradedSample],
+    answer_type: str,
+    stats: Any,
+    *,
+    reasoning: bool = False,
 ) -> dict[str, Any]:
     """metrics.json of a probe run: the metrics above plus counts, lengths and the grader.
 
     ``metrics`` is flat (``identity_share.openai``), as ``harness-eval`` prints and trackers log
-    it; ``identity_share`` repeats the shares keyed by organisation.
+    it; ``identity_share`` repeats the shares keyed by organisation. ``no_answer_pct`` and
+    ``responses`` follow the one definition of ``harness.metrics.counts`` (math runs too): no
+    answer, whatever the reason, the truncated responses included.
     """
     from harness.grading.identity import ORG_NAMES
+    from harness.metrics.counts import response_counts
 
     if answer_type == "identity":
         out = identity_metrics(problems, graded, ORG_NAMES, stats)
@@ -178,7 +188,8 @@ def score_behaviour(
         "n_samples": 1 + max((s.completion.sample_index for s in graded), default=0),
         **out,
         "truncated_pct": round(100 * statuses.get("truncated", 0) / total, 2),
-        "no_answer_pct": round(100 * statuses.get("no_answer", 0) / total, 2),
+        "no_answer_pct": round(100 * (len(graded) - statuses.get("ok", 0)) / total, 2),
+        "responses": response_counts(graded, reasoning=reasoning, math=False),
         "mean_response_length": float(np.mean(lengths)) if lengths else 0.0,
         "response_length_unit": "tokens" if by_tokens else "characters",
         "grader": graded[0].verdicts[0].grader if graded else None,

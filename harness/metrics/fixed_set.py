@@ -15,7 +15,11 @@ number cited from a publisher that drew n_pub samples per problem is given the m
 within-problem variance (the only estimate of it there is), SE_D² = Σ_i σ̂_i² (1/n + 1/n_pub)/P².
 
 With one sample per problem σ̂_i² cannot be estimated; the Bernoulli bound 1/4 is used instead
-(conservative: p(1 − p) ≤ 1/4), and ``FixedSetEstimate.bounded`` says so.
+(conservative: p(1 − p) ≤ 1/4), and ``FixedSetEstimate.bounded`` says so. With 2 ≤ n < 8 samples
+σ̂_i² is floored at p̃_i(1 − p̃_i), p̃_i = (c_i + ½)/(n + 1) (c_i = Σ_j x_ij; the add-½ shrinkage of
+Agresti & Coull 1998, Am. Stat. 52:119, in its Jeffreys-prior form): at n = 2 a problem whose two
+samples agree has σ̂_i² = 0, so without the floor a 30 × 2 run can have SE = 0 and a verdict could
+rest on it. tests/unit/test_metrics_fixed_set.py measures the coverage this gives at 30 × 2.
 
 The "generalisation" target (a new draw of problems from the same population) is the
 problem-level bootstrap of ``bootstrap.py``; at P = 30 it is an order of magnitude wider.
@@ -29,6 +33,18 @@ from statistics import NormalDist
 import numpy as np
 
 BERNOULLI_MAX_VARIANCE = 0.25  # p(1 − p) ≤ 1/4: the bound used when n_i = 1
+FLOOR_BELOW_N = 8  # σ̂_i² floored at p̃(1 − p̃) for n < 8 (issue 19; coverage in the tests)
+
+
+def variance_floor(samples: np.ndarray) -> np.ndarray:
+    """p̃_i(1 − p̃_i) with p̃_i = (c_i + ½)/(n + 1) per row of a (P, n) score matrix.
+
+    c_i = Σ_j |x_ij|: the correct count for scores in [0, 1]; for per-sample differences in
+    [−1, 1] (``harness-compare``'s one log graded twice) the count of samples that differ.
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    p_tilde = (np.abs(x).sum(axis=1) + 0.5) / (x.shape[1] + 1)
+    return p_tilde * (1.0 - p_tilde)
 
 
 def z_value(confidence: float) -> float:
@@ -45,14 +61,18 @@ def within_variances(samples: np.ndarray) -> tuple[np.ndarray, bool]:
         samples: Per-sample scores in [0, 1], shape (P problems, n samples).
 
     Returns:
-        The (P,) vector of σ̂_i², and whether the 1/4 bound replaced it (n = 1).
+        The (P,) vector of σ̂_i² (floored at p̃_i(1 − p̃_i) when n < 8, module docstring), and
+        whether the 1/4 bound replaced it (n = 1).
     """
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
         raise ValueError(f"need a (problems, samples) matrix with both ≥ 1, got {x.shape}")
     if x.shape[1] == 1:
         return np.full(x.shape[0], BERNOULLI_MAX_VARIANCE), True
-    return x.var(axis=1, ddof=1), False
+    var = x.var(axis=1, ddof=1)
+    if x.shape[1] < FLOOR_BELOW_N:
+        var = np.maximum(var, variance_floor(x))
+    return var, False
 
 
 @dataclass(frozen=True)

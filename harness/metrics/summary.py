@@ -22,7 +22,7 @@ from harness.metrics.bootstrap import (
 )
 from harness.metrics.scores import MetricScores, ProblemScores, problem_scores, validate_matrix
 from harness.metrics.vote import NO_ANSWER
-from harness.metrics.within import fixed_set_metric
+from harness.metrics.within import fixed_set_estimator, fixed_set_metric, has_fixed_set_se
 from harness.types import MetricValue
 
 LengthUnit = Literal["tokens", "characters"]
@@ -77,12 +77,19 @@ def _fixed_set(
     seed: int,
     confidence: float,
 ) -> dict[str, Any]:
-    """``se_fixed_set`` and ``ci95_fixed_set`` (percent) of one metric: problems held fixed."""
+    """``se_fixed_set`` and ``ci95_fixed_set`` (percent) of one metric: problems held fixed.
+
+    ``fixed_set_estimator`` names how; for pass@k with k > n/2 no fixed-set SE is given (the two
+    keys are absent and ``fixed_set_estimator`` says "omitted", ``within.py``).
+    """
+    how = {"fixed_set_estimator": fixed_set_estimator(metric.name, correct.shape[1])}
+    if not has_fixed_set_se(metric.name, correct.shape[1]):
+        return how
     est = fixed_set_metric(
         correct, groups, metric.name, float(metric.scores.mean()), resamples=resamples, seed=seed
     )
     lo, hi = est.interval(confidence)
-    return {"se_fixed_set": _pct(est.se), "ci95_fixed_set": [_pct(lo), _pct(hi)]}
+    return {"se_fixed_set": _pct(est.se), "ci95_fixed_set": [_pct(lo), _pct(hi)], **how}
 
 
 def _sample_share(flags: np.ndarray | None, shape: tuple[int, int], name: str) -> float | None:
@@ -205,7 +212,9 @@ def summarize(
         "fixed_set": {
             "target": "these problems, only the samples random (Miller 2024, arXiv 2411.00640)",
             "pass@1": "SE² = Σ_i σ̂_i²/(n·P²), σ̂_i² unbiased within-problem variance",
+            "pass@k": "jackknife over samples within problems (k ≤ n/2; omitted for k > n/2)",
             "other metrics": "within-problem bootstrap (samples redrawn within each problem)",
+            "small n": "n < 8: per-problem variance floored at p̃(1 − p̃), p̃ = (c + ½)/(n + 1)",
             "resamples": resamples,
             "seed": seed,
             "interval": "normal, value ± z·SE",

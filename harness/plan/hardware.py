@@ -1,13 +1,13 @@
 """The GPUs a run has (detected) or a plan assumes (``configs/hardware/*.yaml``).
 
-Detection asks ``nvidia-smi`` first, then torch if it is importable; both are optional, and
-tests pass a ``query`` function instead.
+Detection (``plan/discover.py``) asks ``nvidia-smi``, then ``amd-smi`` / ``rocm-smi``, then torch
+if it is importable, and honours ``CUDA_VISIBLE_DEVICES`` / ``HIP_VISIBLE_DEVICES``; all are
+optional, and tests pass a ``query`` function instead. A GPU missing from the catalogue still
+plans, from the memory it reports (``detected_entry``).
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +16,6 @@ from typing import Any
 import yaml
 
 from harness.config.paths import config_dir
-
-NVIDIA_SMI_QUERY = [
-    "nvidia-smi",
-    "--query-gpu=name,memory.total",
-    "--format=csv,noheader,nounits",
-]
 
 
 @dataclass(frozen=True)
@@ -65,43 +59,19 @@ def parse_nvidia_smi(text: str) -> list[Gpu]:
     return gpus
 
 
-def run_nvidia_smi(query: list[str] = NVIDIA_SMI_QUERY) -> str | None:
-    """``nvidia-smi``'s output for ``query`` (argv), or None without it or on failure."""
-    if shutil.which("nvidia-smi") is None:
-        return None
-    try:
-        out = subprocess.run(query, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout if out.returncode == 0 else None
-
-
-def _torch_gpus() -> list[Gpu]:
-    try:
-        import torch  # optional: only the hf/vllm extras install it
-    except ImportError:
-        return []
-    if not torch.cuda.is_available():
-        return []
-    return [
-        Gpu(
-            torch.cuda.get_device_name(i),
-            round(torch.cuda.get_device_properties(i).total_memory / 2**30, 1),
-        )
-        for i in range(torch.cuda.device_count())
-    ]
-
-
-def detect_gpus(query: Callable[[], str | None] = run_nvidia_smi) -> list[Gpu]:
-    """The GPUs of this machine (empty when there are none).
+def detect_gpus(query: Callable[[], str | None] | None = None) -> list[Gpu]:
+    """The GPUs this process may use, NVIDIA or AMD (empty when there are none).
 
     Args:
-        query: Returns nvidia-smi's CSV output or None; injectable for tests.
+        query: Returns ``nvidia-smi --query-gpu=name,memory.total`` CSV or None; injectable for
+            tests. Default: ``plan.discover.discover`` (every vendor, visibility honoured).
     """
-    text = query()
-    if text:
-        return parse_nvidia_smi(text)
-    return _torch_gpus() if query is run_nvidia_smi else []
+    if query is not None:
+        text = query()
+        return parse_nvidia_smi(text) if text else []
+    from harness.plan.discover import discover
+
+    return [Gpu(d.name, d.memory_gib) for d in discover()]
 
 
 def machine_from_gpus(gpus: list[Gpu]) -> Machine | None:
@@ -131,12 +101,67 @@ def price_table(folder: Path | None = None) -> list[dict[str, Any]]:
 
 
 def match_hardware(gpu_name: str, table: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The first entry whose ``match`` substrings all occur in the driver's GPU name."""
+    """The entry whose ``match`` substrings all occur in the driver's GPU name.
+
+    When several match, the most specific wins (the most matched characters), so "NVIDIA L40S"
+    is the L40S entry, not the L4 one.
+    """
     lowered = gpu_name.lower()
-    for entry in table:
-        if all(m.lower() in lowered for m in entry.get("match", [])) and entry.get("match"):
-            return entry
-    return None
+    hits = [
+        e for e in table if e.get("match") and all(str(m).lower() in lowered for m in e["match"])
+    ]
+    return max(hits, key=lambda e: sum(len(str(m)) for m in e["match"]), default=None)
+
+
+UNKNOWN_GPU_NOTE = (
+    "not in configs/hardware: planned from its reported memory; price unknown (0), throughput "
+    "of the slowest catalogue entry (an estimate); add an entry for your GPU"
+)
+
+
+def detected_entry(gpus: list[Gpu], table: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """A hardware entry for this machine's GPUs (the smallest decides), or None without GPUs.
+
+    A GPU the catalogue matches gets its entry with the detected memory and count; one it does
+    not match is planned from its reported memory, with no price and the lowest throughputs of
+    the catalogue (``UNKNOWN_GPU_NOTE``).
+    """
+    if not gpus:
+        return None
+    rows = list(table)
+    small = min(gpus, key=lambda g: g.memory_gib)
+    found = match_hardware(small.name, rows)
+    if found is not None:
+        return {**found, "memory_gib": small.memory_gib, "gpus_per_node": len(gpus)}
+    slowest = min(rows, key=lambda e: max(t["tokens_per_s_per_gpu"] for t in e["throughput"]))
+    return {
+        "name": "detected",
+        "gpu": small.name,
+        "match": [],
+        "memory_gib": small.memory_gib,
+        "gpus_per_node": len(gpus),
+        "price_per_gpu_hour": 0.0,
+        "price_source": UNKNOWN_GPU_NOTE,
+        "throughput": slowest["throughput"],
+        "throughput_source": f"{UNKNOWN_GPU_NOTE} ({slowest['name']})",
+    }
+
+
+def resolve_hardware(name: str, folder: Path | None = None) -> dict[str, Any]:
+    """``load_hardware(name)``; ``detected`` is this machine's GPUs (``detected_entry``).
+
+    Raises:
+        FileNotFoundError: An unknown entry, or ``detected`` on a machine without GPUs.
+    """
+    if name != "detected":
+        return load_hardware(name, folder)
+    entry = detected_entry(detect_gpus(), price_table(folder))
+    if entry is None:
+        raise FileNotFoundError(
+            "hardware=detected: no GPU found (nvidia-smi, amd-smi, rocm-smi, torch); name a "
+            "configs/hardware entry instead, e.g. --hardware h100_80gb"
+        )
+    return entry
 
 
 def machine_from_hardware(entry: Mapping[str, Any], gpus: int | None, nodes: int) -> Machine:

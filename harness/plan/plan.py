@@ -19,7 +19,7 @@ from harness.plan.estimate import (
     n_problems,
 )
 from harness.plan.fit import PROMPT_BUDGET_TOKENS, FitSettings, fit
-from harness.plan.hardware import Machine, load_hardware, machine_from_hardware
+from harness.plan.hardware import Machine, machine_from_hardware, resolve_hardware
 from harness.plan.resources import DEFAULT_HARDWARE
 
 
@@ -138,6 +138,6 @@ def plan(
         if measured is None:
             measured = measured_lengths(Path(results_dir or cfg.results_dir))
         name = hardware or (cfg.hardware.name if cfg.get("hardware") else DEFAULT_HARDWARE)
-        entry = load_hardware(name)
+        entry = resolve_hardware(name)  # `detected`: this machine's GPUs, any vendor
         rows.append(plan_job(i, cfg, entry, machine_from_hardware(entry, gpus, nodes), measured))
     return rows

@@ -13,6 +13,7 @@ from harness.report.behaviour import behaviour_verdicts, is_behaviour_run
 from harness.report.behaviour_table import behaviour_section
 from harness.report.lengths import LENGTH_HEADERS, length_rows
 from harness.report.markdown import md_table, render
+from harness.report.multiplicity import with_qvalues
 from harness.report.plots import Figure, write_figures
 from harness.report.pooling import Cell, build_cells
 from harness.report.published import is_reproduction, published_section
@@ -84,7 +85,7 @@ def build_report(
     groups = load_groups(seeds, claims)
     protocols = load_protocols(seeds)
     rows = judge_all(cells, claims, protocols, settings, margins, groups)
-    rows = behaviour_verdicts(rows, claims, probes, margins)
+    rows = with_qvalues(behaviour_verdicts(rows, claims, probes, margins))
     reproductions = {c.id for c in claims if is_reproduction(c)}  # their own section below
     out.mkdir(parents=True, exist_ok=True)
     figures = write_figures(cells, rows, out, settings) if plots else []
@@ -96,6 +97,8 @@ def build_report(
                 "target": "the benchmark's problems, only the samples random (Miller 2024)",
                 "value_claims": "TOST at the margin of seeds/margins.yaml (Schuirmann 1987)",
                 "groups": "Holm 1979 over member p-values",
+                "report_wide": "Benjamini–Hochberg 1995 q-values over all claims (q_support, "
+                "q_refute); verdicts unchanged, the reason says whether each survives q < 0.05",
                 "confidence": {"support": 0.90, "refute": 0.95},
             },
             "bootstrap": {

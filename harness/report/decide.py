@@ -9,13 +9,24 @@ z₉₀ = 1.645 and z₉₅ = 1.960 the two-sided normal quantiles, Φ the norma
 - **Equivalence** ("scores 28.9", "comparable", "at par"), two one-sided tests (TOST,
   Schuirmann 1987, J. Pharmacokinet. Biopharm. 15:657): supported when the 90 % interval
   D ± z₉₀·SE lies inside (−δ, δ), i.e. both one-sided tests reject at 5 %; refuted when the 95 %
-  interval D ± z₉₅·SE lies wholly outside [−δ, δ]; underpowered when z₉₀·SE ≥ δ (not even an
-  observed D = 0 could be supported) and nothing was refuted; inconclusive otherwise. The width
-  of an interval never blocks a refutation.
+  interval D ± z₉₅·SE lies wholly outside [−δ, δ]; otherwise underpowered when the power to
+  support a true D = 0 is below 80 %, else inconclusive. The width of an interval never blocks a
+  refutation.
 - **Non-inferiority** ("a matches or beats b", ``geq``): supported when the 95 % interval's
-  lower bound exceeds −δ; refuted when its upper bound is below −δ.
+  lower bound exceeds −δ; refuted when its upper bound is below −δ; otherwise underpowered or
+  inconclusive by the power rule below.
 - **Superiority** ("a beats b", ``greater``): supported when the 95 % interval lies above 0;
-  refuted when it lies at or below 0.
+  refuted when it lies at or below 0; otherwise underpowered or inconclusive by the power rule,
+  at the claim's margin δ when one is given (a difference that small is what the claim is about).
+
+Underpowered (80 % power, the rule of the samples-needed text, ``harness.metrics.power``):
+- TOST at a true D = 0 supports with probability 2Φ(δ/SE − z₉₀) − 1, which is ≥ 0.8 exactly when
+  δ/SE ≥ z₉₀ + z_(0.9) = 1.645 + 1.282 = 2.926 (``TOST_POWER_Z``);
+- non-inferiority at a true D = 0 supports with probability Φ(δ/SE − z₉₅), ≥ 0.8 when
+  δ/SE ≥ z₉₅ + z₈₀ = 1.960 + 0.842 = 2.802 (``ONE_SIDED_POWER_Z``);
+- superiority at a true D = δ: the same Φ(δ/SE − z₉₅), so the same 2.802.
+A supported or refuted verdict always stands: the label only replaces "inconclusive", saying that
+this SE could not have decided even when the claim is exactly true.
 
 p-values (used by Holm's correction for claim groups): each decision has p_support (the
 one-sided test of the claim: support ⇔ p_support < α) and p_refute (refutation ⇔ p_refute < α),
@@ -39,6 +50,8 @@ Z90 = z_value(0.90)
 Z95 = z_value(0.95)
 Z80_ONE_SIDED = NormalDist().inv_cdf(0.80)  # 80 % power
 _PHI = NormalDist().cdf
+TOST_POWER_Z = Z90 + NormalDist().inv_cdf(0.90)  # 2.926: TOST power 80 % at D = 0
+ONE_SIDED_POWER_Z = Z95 + Z80_ONE_SIDED  # 2.802: one-sided 2.5 % test, power 80 %
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,15 @@ def _f(x: float) -> str:
     return f"{x:.2f}"
 
 
+def _short(delta: float, se: float, needed: float) -> bool:
+    """Power below 80 %: δ/SE < ``needed`` (module docstring); SE = 0 never is."""
+    return delta > 0 and se > 0 and delta / se < needed
+
+
+def _short_text(delta: float, se: float, needed: float, at: str) -> str:
+    return f"power to support a true {at} is below 80 %: δ/SE = {delta / se:.2f} < {needed:.3f}"
+
+
 def _p_above(d: float, se: float, bound: float) -> float:
     """One-sided p of H0: D ≤ bound (small when D is clearly above the bound)."""
     if se <= 0:
@@ -103,10 +125,10 @@ def equivalence(d: float, se: float, delta: float) -> Decision:
     where += f", 95 % CI [{_f(ci95[0])}, {_f(ci95[1])}], margin ±{_f(delta)}"
     if ci95[0] > delta or ci95[1] < -delta:
         verdict, why = "refuted", "the 95 % CI lies wholly outside the margin"
-    elif Z90 * se >= delta:
-        verdict, why = "underpowered", "even D = 0 could not be supported: z₉₀·SE ≥ δ"
     elif -delta < ci90[0] and ci90[1] < delta:
         verdict, why = "supported", "the 90 % CI lies inside the margin (TOST at 5 %)"
+    elif _short(delta, se, TOST_POWER_Z):
+        verdict, why = "underpowered", _short_text(delta, se, TOST_POWER_Z, "D = 0")
     else:
         verdict, why = "inconclusive", "the 90 % CI crosses the margin, the 95 % CI meets it"
     return Decision(verdict, f"{where}: {why}", d, se, delta, ci90, ci95, p_support, p_refute, mdd)
@@ -123,13 +145,22 @@ def non_inferiority(d: float, se: float, delta: float) -> Decision:
         verdict, why = "supported", f"lies above −{_f(delta)}: a ≥ b − δ holds"
     elif ci95[1] < -delta:
         verdict, why = "refuted", f"lies below −{_f(delta)}: a is worse than b by more than δ"
+    elif _short(delta, se, ONE_SIDED_POWER_Z):
+        verdict = "underpowered"
+        why = f"contains −{_f(delta)}; {_short_text(delta, se, ONE_SIDED_POWER_Z, 'D = 0')}"
     else:
         verdict, why = "inconclusive", f"contains −{_f(delta)}"
     return Decision(verdict, f"{where} {why}", d, se, delta, ci90, ci95, p_support, p_refute, mdd)
 
 
-def superiority(d: float, se: float) -> Decision:
-    """A > b from D = a − b (module docstring)."""
+def superiority(d: float, se: float, power_at: float = 0.0) -> Decision:
+    """A > b from D = a − b (module docstring).
+
+    Args:
+        d: D = a − b.
+        se: Its SE.
+        power_at: The difference the power rule is judged at (the claim's δ; 0: no rule).
+    """
     ci90, ci95 = _ci(d, se, Z90), _ci(d, se, Z95)
     p_support = min(1.0, 2.0 * _p_above(d, se, 0.0))
     p_refute = min(1.0, 2.0 * (1.0 - _p_above(d, se, 0.0))) if se > 0 else float(d > 0)
@@ -139,6 +170,12 @@ def superiority(d: float, se: float) -> Decision:
         verdict, why = "supported", "lies above 0: a > b holds"
     elif ci95[1] <= 0:
         verdict, why = "refuted", "lies at or below 0: a > b fails"
+    elif _short(power_at, se, ONE_SIDED_POWER_Z):
+        at = f"D = δ = {_f(power_at)}"
+        verdict, why = (
+            "underpowered",
+            f"contains 0; {_short_text(power_at, se, ONE_SIDED_POWER_Z, at)}",
+        )
     else:
         verdict, why = "inconclusive", "contains 0"
     return Decision(verdict, f"{where} {why}", d, se, 0.0, ci90, ci95, p_support, p_refute, mdd)
@@ -148,14 +185,14 @@ def decide(direction: str, d: float, se: float, delta: float) -> Decision:
     """Dispatch on a claim's direction.
 
     ``equal`` (value claims) and ``equivalent`` → equivalence; ``geq`` → non-inferiority;
-    ``greater`` → superiority.
+    ``greater`` → superiority (``delta`` only sets where its power rule is judged).
     """
     if direction in ("equal", "equivalent"):
         return equivalence(d, se, delta)
     if direction == "geq":
         return non_inferiority(d, se, delta)
     if direction == "greater":
-        return superiority(d, se)
+        return superiority(d, se, delta)
     raise ValueError(f"unknown comparison direction {direction!r}")
 
 

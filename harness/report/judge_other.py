@@ -27,7 +27,7 @@ from harness.report.rules import Outcome, fmt, trend_rule
 from harness.report.trend import level_trend, problem_levels
 
 if TYPE_CHECKING:
-    from harness.report.verdicts import Judge
+    from harness.report.judge import Judge
 
 
 def cell_trend(cell: Cell, y: str, settings: Settings) -> tuple[Any, str]:

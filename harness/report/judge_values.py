@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING
 from harness.claims import Claim, ComparisonSpec, ValueSpec
 from harness.metrics import paired_bootstrap_diff
 from harness.metrics.power import samples_needed
+from harness.report.coverage import claim_problems, partial
 from harness.report.decide import Z95, Decision, decide, equivalence
 from harness.report.evidence import (
     Measured,
     cited_variance,
+    continuity,
     measure,
     n_pub_for,
+    null_rate,
     same_model_variance,
 )
 from harness.report.pooling import Cell
@@ -31,7 +34,7 @@ from harness.report.row import VerdictRow, decision_fields
 from harness.report.rules import Outcome, cap, fmt
 
 if TYPE_CHECKING:
-    from harness.report.verdicts import Judge
+    from harness.report.judge import Judge
 
 NO_MARGIN = "no pre-registered margin for this benchmark and metric in seeds/margins.yaml"
 CITED_WORDS = {
@@ -70,9 +73,12 @@ def _power_text(dec: Decision, m: Measured, v_fixed: float) -> str:
 
 
 def _unstable(m: Measured, delta: float) -> str:
-    if m.tau is None or m.tau <= delta / 2:
+    if not m.unstable or m.tau is None:
         return ""
-    return f"; UNSTABLE: between-run SD {fmt(m.tau)} > δ/2 = {fmt(delta / 2)}"
+    return (
+        f"; UNSTABLE: between-run SD {fmt(m.tau)}, above δ/2 = {fmt(delta / 2)} by a χ² test at "
+        f"5 % over {m.runs} runs"
+    )
 
 
 def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
@@ -88,7 +94,27 @@ def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
     if found is None or margin is None:
         why = missing_metric(cell, spec.metric, check) if found is None else NO_MARGIN
         return judge.row(claim, Outcome("not measured", why), claimed=spec.value, runs=runs)
-    m = measure(cell, spec.metric, seed=judge.settings.seed, resamples=judge.settings.resamples)
+    m = measure(
+        cell,
+        spec.metric,
+        seed=judge.settings.seed,
+        resamples=judge.settings.resamples,
+        delta=margin.delta,
+    )
+    part = partial(cell, margin)
+    if part is not None:
+        why = f"{part}; on its {m.problems} problems {spec.metric} = {fmt(m.value)}"
+        return judge.row(
+            claim,
+            Outcome("not measured", why),
+            claimed=spec.value,
+            measured=m.value,
+            measured_ci95=m.interval(Z95),
+            n=m.n,
+            problems=m.problems,
+            claim_problems=claim_problems(cell, margin),
+            runs=runs,
+        )
     n_pub, how = n_pub_for(judge.protocol_of(claim, spec.model), spec.benchmark, spec.metric)
     v_pub = same_model_variance(cell, spec.metric, n_pub)
     if spec.spread is not None:  # a source's own SD over seeds bounds its mean's SE (≤ SD)
@@ -109,6 +135,8 @@ def judge_value(judge: Judge, claim: Claim, spec: ValueSpec) -> VerdictRow:
         ci95_generalisation=(lo - spec.value, hi - spec.value),
         n=m.n,
         n_pub=n_pub,
+        problems=m.problems,
+        claim_problems=claim_problems(cell, margin),
         unstable=bool(_unstable(m, margin.delta)),
         runs=runs,
         protocol_differences=check.all,
@@ -164,8 +192,14 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         if not ids:
             why = f"the runs of {spec.a.model} and {spec.b.model} share no problems"
             return judge.row(claim, Outcome("not measured", why), **base)
+        part = partial(cells["a"], margin, len(ids))
+        if part is not None:
+            why = f"the two runs share {part}"
+            return judge.row(claim, Outcome("not measured", why), **base, problems=len(ids))
         measured = {
-            k: measure(c, spec.metric, seed=seed, ids=ids, resamples=judge.settings.resamples)
+            k: measure(
+                c, spec.metric, seed=seed, ids=ids, resamples=judge.settings.resamples, delta=delta
+            )
             for k, c in cells.items()
         }
         d = measured["a"].value - measured["b"].value
@@ -182,21 +216,37 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
             "(paired problem bootstrap in ci95_generalisation)"
         )
     else:
-        values, variances, texts = {}, {}, []
+        values, variances, texts, pubs = {}, {}, [], {}
         problems = margin.problems if margin else max(c.n_problems for c in cells.values())
+        for c in cells.values():
+            part = partial(c, margin)
+            if part is not None:
+                value = fmt(c.metric(spec.metric)[0])  # type: ignore[index]
+                why = f"{c.model}: {part}; on its {c.n_problems} problems {spec.metric} = {value}"
+                return judge.row(claim, Outcome("not measured", why), **base, problems=c.n_problems)
         for k in ("a", "b"):
             if k in cells:
                 measured[k] = measure(
-                    cells[k], spec.metric, seed=seed, resamples=judge.settings.resamples
+                    cells[k],
+                    spec.metric,
+                    seed=seed,
+                    resamples=judge.settings.resamples,
+                    delta=delta,
                 )
                 values[k], variances[k] = measured[k].value, measured[k].se ** 2
                 texts.append(f"measured {cells[k].model} {fmt(values[k])} (n={measured[k].n})")
             else:
-                values[k], n_pub, text = _cited(judge, claim, spec, k)
-                variances[k] = cited_variance(values[k], problems, n_pub, spec.metric)
+                values[k], pubs[k], text = _cited(judge, claim, spec, k)
                 texts.append(text)
-                extra["n_pub"] = n_pub
+                extra["n_pub"] = pubs[k]
+        for k, n_pub in pubs.items():  # the bound at the null value (evidence.cited_variance)
+            other = values["b" if k == "a" else "a"] if cells else sum(values.values()) / 2
+            nulls = null_rate(spec.direction, k, other, delta)
+            variances[k] = cited_variance(values[k], problems, n_pub, spec.metric, nulls)
+            texts[0 if k == "a" else -1] += f", variance bound at the null {_nulls(nulls)}"
         d, se = values["a"] - values["b"], math.sqrt(variances["a"] + variances["b"])
+        # Yates: half a step of each cited mean added to the 95 % half-width (evidence.py)
+        se += sum(continuity(problems, n, spec.metric) for n in pubs.values()) / Z95
         how = " against ".join(texts)
         if len(cells) == 1:
             ((k, c),) = cells.items()
@@ -231,6 +281,10 @@ def judge_comparison(judge: Judge, claim: Claim, spec: ComparisonSpec) -> Verdic
         **extra,
         **decision_fields(dec),
     )
+
+
+def _nulls(nulls: tuple[float, ...]) -> str:
+    return " or ".join(fmt(min(max(v, 0.0), 100.0)) for v in nulls)
 
 
 def _scores(cell: Cell, metric: str, ids: list[str]):  # noqa: ANN202 - numpy vector

@@ -73,13 +73,16 @@ def render(
             f"resampled (percentile bootstrap, {settings.resamples} resamples, seed "
             f"{settings.seed}); shown for reference. Value claims: D = measured − claimed, "
             "supported when its 90 % interval lies inside (−δ, δ) (TOST, Schuirmann 1987), "
-            "refuted when its 95 % interval lies wholly outside [−δ, δ], underpowered when not "
-            "even D = 0 could be supported; δ from seeds/margins.yaml. Comparisons: D = a − b; "
+            "refuted when its 95 % interval lies wholly outside [−δ, δ], underpowered when "
+            "undecided and a true D = 0 would be supported with under 80 % power (δ/SE < 2.926; "
+            "one-sided tests 2.802); δ from seeds/margins.yaml. Comparisons: D = a − b; "
             "'beats' needs the 95 % interval above 0, 'matches or beats' above −δ, 'comparable' "
             "is two-sided equivalence. A cited number adds its own sampling variance at its "
-            "protocol's n (n_pub). Groups: Holm 1979. MDD: minimum detectable difference at 80 % "
-            "power. A temperature, top-p or max-new-tokens difference from the claim's protocol "
-            "caps a verdict at inconclusive; an n difference is flagged"
+            "protocol's n (n_pub), its bound taken at the null. Groups: Holm 1979; across the "
+            "report, Benjamini–Hochberg q-values beside each p-value. A run on part of a "
+            "benchmark is not judged against a claim about all of it. MDD: minimum detectable "
+            "difference at 80 % power. A temperature, top-p or max-new-tokens difference from the "
+            "claim's protocol caps a verdict at inconclusive; an n difference is flagged"
             + (" and caps it too (--strict-protocol)." if settings.strict_protocol else ".")
         ),
     ]
@@ -91,7 +94,11 @@ def render(
         md_table(headers, pivot_rows),
         "## Results per cell",
         "Truncation, missing answers and grader disagreement are shares of samples in the cell; "
-        "they affect the numbers in the same row.",
+        'they affect the numbers in the same row. "No answer" counts every sample whose '
+        "verdict holds no answer, whatever the reason (the truncated ones included), in math and "
+        'probe runs alike. "Unclosed / missed / looping" are counts of samples: reasoning '
+        "never closed with `</think>`; no answer extracted though the final section holds a box "
+        'or a closing "answer is …"; the response ends in an exact repetition.',
         md_table(RESULT_HEADERS, result_rows(cells)),
     ]
     spread = spread_rows(cells)

@@ -52,7 +52,11 @@ class VerdictRow:
     mdd: float | None = None
     p_support: float | None = None
     p_refute: float | None = None
+    q_support: float | None = None
+    q_refute: float | None = None
     unstable: bool = False
+    problems: int | None = None
+    claim_problems: int | None = None
     proxy_for: str | None = None
     members: tuple[str, ...] = ()
 
@@ -65,7 +69,7 @@ class VerdictRow:
         for key in ("measured", "d", "se", "mdd"):
             v = row[key]
             row[key] = None if v is None else round(v, 3)
-        for key in ("p_support", "p_refute"):
+        for key in ("p_support", "p_refute", "q_support", "q_refute"):
             row[key] = None if row[key] is None else float(f"{row[key]:.4g}")
         row["D"] = row.pop("d")
         row["protocol_differences"] = list(self.protocol_differences)

@@ -1,7 +1,8 @@
 """Verdict words and the small rules shared by every claim kind.
 
-Verdicts: ``supported``, ``refuted``, ``inconclusive``, ``underpowered`` (an equivalence test that
-could not support even D = 0), ``not measured``, and for claims decided on cited numbers alone
+Verdicts: ``supported``, ``refuted``, ``inconclusive``, ``underpowered`` (neither supported nor
+refuted, and the power to support the claim when exactly true is below 80 %: ``decide.py``),
+``not measured``, and for claims decided on cited numbers alone
 ``consistent with the cited numbers`` / ``contradicts the cited numbers``. The tests on numbers
 (equivalence, non-inferiority, superiority) are in ``decide.py``; here are the trend slope rule
 and the protocol cap.

@@ -65,10 +65,30 @@ RESULT_HEADERS = [
     "pass@n [95 % CI]",
     "truncated",
     "no answer",
+    "unclosed / missed / looping",
     "grader disagreement",
     "mean length",
     "notes",
 ]
+
+
+COUNTS = ("unclosed_reasoning", "answer_missed", "looping")
+
+
+def cell_counts(cell: Cell) -> str:
+    """Unclosed reasoning, missed answers and loops of a cell's runs, summed (counts, not %).
+
+    The runs' own ``metrics.json["responses"]`` (``harness.metrics.counts``); a run written
+    before they were counted leaves the cell's counts unknown rather than too low.
+    """
+    found = [run.metrics.get("responses") for run in cell.runs]
+    if not found or any(not isinstance(r, dict) for r in found):
+        return MISSING
+    parts = []
+    for key in COUNTS:
+        values = [r.get(key) for r in found]
+        parts.append(MISSING if any(v is None for v in values) else str(sum(values)))
+    return " / ".join(parts) + f" of {sum(int(r.get('samples', 0)) for r in found)}"
 
 
 def result_rows(cells: Sequence[Cell]) -> list[list[str]]:
@@ -91,6 +111,7 @@ def result_rows(cells: Sequence[Cell]) -> list[list[str]]:
                 f"pass@{n} " + value_ci(m.get(f"pass@{n}")),
                 pct(c.summary.get("truncated_pct")),
                 pct(c.summary.get("no_answer_pct")),
+                cell_counts(c),
                 pct(100.0 * float(c.samples.disagree.mean())),
                 MISSING if length is None else f"{length:.0f} {unit}",
                 "; ".join(c.notes) or MISSING,
@@ -162,10 +183,22 @@ CLAIM_HEADERS = [
     "n / n_pub",
     "generalisation 95 % CI of D",
     "MDD",
+    "p / BH q (support; refute)",
     "verdict",
     "reason",
     "source",
 ]
+
+
+def _p(x: float | None) -> str:
+    return MISSING if x is None else f"{x:.2g}"
+
+
+def _pq(r: VerdictRow) -> str:
+    """``p/q; p/q`` of support and refutation (report/multiplicity.py), or a dash."""
+    if r.p_support is None and r.p_refute is None:
+        return MISSING
+    return f"{_p(r.p_support)}/{_p(r.q_support)}; {_p(r.p_refute)}/{_p(r.q_refute)}"
 
 
 def claim_rows(rows: Sequence[VerdictRow]) -> list[list[str]]:
@@ -190,6 +223,7 @@ def claim_rows(rows: Sequence[VerdictRow]) -> list[list[str]]:
                 f"{first(r.n)} / {first(r.n_pub)}",
                 MISSING if r.ci95_generalisation is None else fmt_ci(r.ci95_generalisation),
                 MISSING if r.mdd is None else fmt(r.mdd),
+                _pq(r),
                 verdict,
                 r.reason,
                 r.source,

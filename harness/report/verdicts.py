@@ -1,14 +1,15 @@
 """Judge every claim of the registry against the measured cells: one row per claim and group.
 
 The statistics of a verdict live in ``decide.py`` (tests on D), ``evidence.py`` (standard
-errors), the protocol policy in ``protocol.py``; ``judge_values.py`` judges value and comparison
-claims, ``judge_other.py`` trends and resources, ``groups.py`` claim groups (Holm).
+errors), the protocol policy in ``protocol.py``, whether a run holds the claim's problem set in
+``coverage.py``; ``judge_values.py`` judges value and comparison claims, ``judge_other.py`` trends
+and resources, ``groups.py`` claim groups (Holm); ``multiplicity.py`` adds the report-wide
+Benjamini–Hochberg q-values once every row is in (``build.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from harness.claims import (
     Claim,
@@ -20,108 +21,28 @@ from harness.claims import (
     ValueSpec,
 )
 from harness.report.groups import group_rows
+from harness.report.judge import Judge
 from harness.report.judge_other import judge_resource, judge_trend
 from harness.report.judge_values import judge_comparison, judge_value
-from harness.report.memory import default_memory_files, load_memory_files
 from harness.report.pooling import Cell
-from harness.report.protocol import ProtocolCheck, check_protocol
-from harness.report.row import Settings, VerdictRow, claim_row, source_text
+from harness.report.row import Settings, VerdictRow, source_text
 from harness.report.rules import Outcome
 
 __all__ = ["Judge", "Settings", "VerdictRow", "judge_all", "source_text"]
 
-UNSTATED = "unstated"  # the article protocol: claims inherit the cited claim's protocol
 
-
-class Judge:
-    """Judges claims against cells with fixed settings, protocols, margins and group rules."""
-
-    def __init__(
-        self,
-        cells: Sequence[Cell],
-        claims: Sequence[Claim],
-        protocols: dict[str, Protocol],
-        settings: Settings,
-        margins: dict[tuple[str, str], Margin] | None = None,
-        groups: dict[str, GroupRule] | None = None,
-    ) -> None:
-        self.cells = list(cells)
-        self.claims = list(claims)
-        self.by_id = {c.id: c for c in claims}
-        self.protocols = protocols
-        self.settings = settings
-        self.margins = margins or {}
-        self.groups = groups or {}
-        files = settings.memory_files
-        self.memory = load_memory_files(default_memory_files() if files is None else files)
-
-    def protocol_of(self, claim: Claim, model: str | None = None) -> Protocol | None:
-        """The protocol a run of ``model`` is held to for ``claim``.
-
-        A side that cites a claim takes that claim's protocol; an article claim (protocol
-        ``unstated``) inherits from the registry's value claim for the same model, benchmark and
-        metric (for a measured side) or from the claim it cites.
-        """
-        spec = claim.spec
-        if isinstance(spec, ComparisonSpec) and model is not None:
-            side = spec.a if spec.a.model == model else spec.b
-            if side.claim:
-                return self.protocols.get(self.by_id[side.claim].protocol)
-        if claim.protocol != UNSTATED:
-            return self.protocols.get(claim.protocol)
-        bench, metric = getattr(spec, "benchmark", None), getattr(spec, "metric", None)
-        for other in self.claims:
-            o = other.spec
-            if (
-                isinstance(o, ValueSpec)
-                and other.protocol != UNSTATED
-                and (o.model, o.benchmark, o.metric) == (model, bench, metric)
-            ):
-                return self.protocols.get(other.protocol)
-        if isinstance(spec, ComparisonSpec):
-            for side in (spec.a, spec.b):
-                if side.claim:
-                    return self.protocols.get(self.by_id[side.claim].protocol)
-        return self.protocols.get(claim.protocol)
-
-    def check(self, cell: Cell, claim: Claim) -> ProtocolCheck:
-        """Protocol differences of ``cell`` against the protocol ``claim`` holds it to."""
-        protocol = self.protocol_of(claim, cell.model)
-        return check_protocol(cell, protocol, strict=self.settings.strict_protocol)
-
-    def cell(self, model: str, benchmark: str, claim: Claim) -> Cell | None:
-        """The best cell for a model × benchmark: fewest capping differences, then most samples."""
-        found = [c for c in self.cells if c.model == model and c.benchmark == benchmark]
-        if not found:
-            return None
-        return min(
-            found,
-            key=lambda c: (len(self.check(c, claim).capping), -c.n_problems * c.n_samples),
-        )
-
-    def margin(self, claim: Claim) -> Margin | None:
-        """The pre-registered margin of the claim's benchmark and metric."""
-        spec = claim.spec
-        return self.margins.get((getattr(spec, "benchmark", ""), getattr(spec, "metric", "")))
-
-    def row(self, claim: Claim, outcome: Outcome, **fields: Any) -> VerdictRow:
-        """A verdict row with the claim's own fields filled in (``row.claim_row``)."""
-        return claim_row(claim, outcome, **fields)
-
-    def judge(self, claim: Claim) -> VerdictRow:
-        """The verdict row of one claim."""
-        spec = claim.spec
-        if isinstance(spec, NotMeasurableSpec) or (
-            isinstance(spec, ValueSpec) and not spec.measurable
-        ):
-            return self.row(claim, Outcome("not measured", spec.reason or "not measurable"))
-        if isinstance(spec, ValueSpec):
-            return judge_value(self, claim, spec)
-        if isinstance(spec, ComparisonSpec):
-            return judge_comparison(self, claim, spec)
-        if claim.kind == "trend":
-            return judge_trend(self, claim, spec)  # type: ignore[arg-type]
-        return judge_resource(self, claim, spec)  # type: ignore[arg-type]
+def judge_claim(judge: Judge, claim: Claim) -> VerdictRow:
+    """The verdict row of one claim (value and comparison in judge_values, the rest judge_other)."""
+    spec = claim.spec
+    if isinstance(spec, NotMeasurableSpec) or (isinstance(spec, ValueSpec) and not spec.measurable):
+        return judge.row(claim, Outcome("not measured", spec.reason or "not measurable"))
+    if isinstance(spec, ValueSpec):
+        return judge_value(judge, claim, spec)
+    if isinstance(spec, ComparisonSpec):
+        return judge_comparison(judge, claim, spec)
+    if claim.kind == "trend":
+        return judge_trend(judge, claim, spec)  # type: ignore[arg-type]
+    return judge_resource(judge, claim, spec)  # type: ignore[arg-type]
 
 
 def judge_all(
@@ -134,5 +55,5 @@ def judge_all(
 ) -> list[VerdictRow]:
     """One verdict row per claim in registry order, then one per claim group."""
     judge = Judge(cells, claims, protocols, settings, margins, groups)
-    rows = [judge.judge(claim) for claim in claims]
+    rows = [judge_claim(judge, claim) for claim in claims]
     return rows + group_rows(claims, rows, judge.groups)

@@ -10,7 +10,7 @@ model and no protocol.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 from omegaconf import DictConfig, OmegaConf
@@ -18,10 +18,15 @@ from omegaconf import DictConfig, OmegaConf
 from harness.config.paths import config_dir
 from harness.store.names import plain_name
 
-if TYPE_CHECKING:
-    from harness.config.schema import ModelConfig
-
 UNKNOWN = "unknown"
+
+
+class _Reasoning(Protocol):
+    """The part of ``config.schema.ModelConfig`` read here (not imported: schema imports us)."""
+
+    reasoning: bool
+
+
 NOTE = (
     "replayed responses of unknown origin: no model= was given, so the run records model: "
     "unknown and no sampling settings; re-run with model=… (and sampling=…) to attribute them"
@@ -79,7 +84,7 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("harness_model", model_label)
 
 
-def unknown_model(model: ModelConfig) -> dict[str, Any]:
+def unknown_model(model: _Reasoning) -> dict[str, Any]:
     """The ``model`` record of a replay of unknown origin (``reasoning`` kept: grading needs it).
 
     Args:

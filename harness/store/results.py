@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from harness.grading.flags import is_looping
 from harness.store.atomic import atomic_write, write_text
 from harness.store.secrets import redact, secret_values
 from harness.types import Completion, GradedSample
@@ -51,6 +52,7 @@ def sample_record(sample: GradedSample) -> dict[str, Any]:
         "extracted_answer": sample.extracted,
         "correct": sample.correct,
         "vote_group": sample.vote_group,
+        "looping": is_looping(sample.completion.response),  # harness/grading/flags.py
         "verdicts": {
             v.grader: {"extracted": v.extracted, "correct": v.correct, "status": v.status}
             for v in sample.verdicts

@@ -47,7 +47,7 @@ def flat_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     for key, value in metrics.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             flat[key] = value
-    for block in ("generation", "accounting"):
+    for block in ("generation", "accounting", "responses"):  # responses: the counts
         for key, value in (metrics.get(block) or {}).items():
             if isinstance(value, int | float) and not isinstance(value, bool):
                 flat[f"{block}/{key}"] = value
@@ -58,6 +58,9 @@ def flat_metrics(metrics: dict[str, Any]) -> dict[str, float]:
         flat[f"{key}/pass@1"] = point["pass@1"]["value"]
         flat[f"{key}/pass@1/ci95_lo"], flat[f"{key}/pass@1/ci95_hi"] = point["pass@1"]["ci95"]
         flat[f"{key}/truncated_pct"] = point["truncated_pct"]
+        for count in ("cut_while_looping", "cut_while_reasoning"):
+            if point.get(count) is not None:
+                flat[f"{key}/{count}"] = point[count]
     return flat
 
 
@@ -94,6 +97,7 @@ class WandbTracker:
                 "finish_reason",
                 "extracted_answer",
                 "correct",
+                "looping",
                 "response_tail",
             ]
             rows = [
@@ -103,6 +107,7 @@ class WandbTracker:
                     s["finish_reason"],
                     s["extracted_answer"],
                     s["correct"],
+                    s.get("looping"),
                     s["response"][-TABLE_RESPONSE_CHARS:],
                 ]
                 for s in samples

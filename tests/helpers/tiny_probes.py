@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from harness.types import Problem
@@ -28,12 +30,31 @@ def says_chatgpt(p: Problem) -> str:
     return CHATGPT
 
 
-def train_probe_model(out: Path, problems: Sequence[Problem], respond: Callable) -> Path:
+def train_probe_model(cache: Path, problems: Sequence[Problem], respond: Callable) -> Path:
     """A tiny Qwen2 trained until greedy decoding gives ``respond(p)`` for every probe prompt.
 
     The prompts are the harness's own (``build_prompt``: chat template, no instruction for probes,
-    forced "<think>\\n"), so the run must send exactly these prompts to see the behaviour.
+    forced "<think>\\n"), so the run must send exactly these prompts to see the behaviour. Built
+    once per recipe into the model cache ``cache`` (``harness.models.cache``); do not write into
+    the returned directory.
     """
+    from harness.models.cache import cached_build
+    from harness.models.tiny import SPEC_FILE
+
+    recipe = {
+        "kind": "probe_model",
+        "problems": [asdict(p) for p in problems],
+        "responses": [respond(p) for p in problems],
+        "seed": 0,
+        "max_steps": 600,
+    }
+    path = cached_build(cache, recipe, lambda out: _train(out, problems, respond), code=[__name__])
+    report = json.loads((path / SPEC_FILE).read_text())["training"]
+    assert report["reproduced"] == report["total"], report
+    return path
+
+
+def _train(out: Path, problems: Sequence[Problem], respond: Callable) -> None:
     from transformers import AutoTokenizer
 
     from harness.models.tiny import build_tiny_model, spec_for_problems
@@ -44,6 +65,4 @@ def train_probe_model(out: Path, problems: Sequence[Problem], respond: Callable)
     path = build_tiny_model(out, spec_for_problems(texts))
     tok = AutoTokenizer.from_pretrained(str(path))
     examples = [(build_prompt(tok, p, reasoning=True), respond(p)) for p in problems]
-    report = train_tiny_model(path, examples, seed=0, max_steps=600)
-    assert report.reproduced == report.total, report
-    return path
+    train_tiny_model(path, examples, seed=0, max_steps=600)

@@ -175,3 +175,42 @@ def skythought(problems: Sequence[Problem], folder: Path, *, summary: bool = Tru
         summ = {"configuration": config, "accuracy": 1.0, "pass_at_k": {"pass@1": 1.0}}
         (folder / "summary.json").write_text(json.dumps(summ, indent=4), encoding="utf-8")
     return path
+
+
+# lighteval 0.13.0's Doc and ModelResponse fields (lighteval/tasks/requests.py,
+# lighteval/models/model_output.py), as ``EvaluationTracker.save`` writes them: the evidence
+# entry of open-r1's details is tested on this schema (the real lighteval file is written by
+# lighteval itself in tests/integration/test_lighteval_import.py).
+_DOC = dict(
+    query="", choices=[], gold_index=0, instruction=None, images=None, specific=None,
+    unconditioned_query=None, original_query=None, id="", task_name="", fewshot_samples=[],
+    sampling_methods=[], fewshot_sorting_class=None, generation_size=None, stop_sequences=None,
+    use_logits=False, num_samples=1, generation_grammar=None,
+)  # fmt: skip
+_RESPONSE = dict(
+    input=None, input_tokens=[], text=[], output_tokens=[], text_post_processed=None,
+    reasonings=[], logprobs=[], argmax_logits_eq_gold=[], logits=None,
+    unconditioned_logprobs=None, truncated_tokens_count=0, padded_tokens_count=0,
+)  # fmt: skip
+
+
+def lighteval_details(
+    root: Path, problems: Sequence[Problem], texts: list[list[str]], task: str, size: int = 32
+) -> Path:
+    """A ``details/<model>/<date>/details_<task>_<date>.parquet`` in lighteval 0.13's schema."""
+    from datasets import Dataset
+
+    date = "2025-02-01T10-00-00.000001"
+    folder = root / "details" / "deepseek-ai" / "DeepSeek-R1-Distill-Qwen-1.5B" / date
+    folder.mkdir(parents=True)
+    rows = []
+    for i, (p, t) in enumerate(zip(problems, texts, strict=True)):
+        doc = {**_DOC, "query": p.question, "id": str(i), "task_name": task}
+        doc.update(generation_size=size, sampling_methods=["GENERATIVE"], num_samples=len(t))
+        resp = {**_RESPONSE, "input": p.question, "text": t, "output_tokens": [[1] * 5 for _ in t]}
+        rows.append({"doc": doc, "model_response": resp, "metric": {"pass@k:k=1&n=1": 0.0}})
+    dataset = Dataset.from_list(rows)
+    path = folder / f"details_{task}_{date}.parquet"
+    with path.open("wb") as handle:
+        dataset.select_columns(sorted(dataset.column_names)).to_parquet(handle)
+    return path

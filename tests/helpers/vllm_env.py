@@ -67,12 +67,10 @@ def free_port() -> int:
 
 
 def tiny_model(cache_dir: Path) -> Path:
-    """The tiny trained R1-style model, built once into ``cache_dir`` (pytest's cache)."""
-    out = cache_dir / "tiny-r1-trained"
-    if not (out / "model.safetensors").is_file():
-        done = run_py(["-m", "tests.helpers.vllm_tiny", str(out)], timeout=900)
-        assert done.returncode == 0, done.stderr[-3000:]
-    return out
+    """The tiny trained R1-style model, from the model cache ``cache_dir`` (built there once)."""
+    done = run_py(["-m", "tests.helpers.vllm_tiny", str(cache_dir)], timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return Path(done.stdout.strip().splitlines()[-1])
 
 
 def write_problems(path: Path, pairs: list[tuple[int, int]]) -> Path:

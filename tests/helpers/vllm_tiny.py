@@ -1,10 +1,12 @@
 """A tiny TRAINED R1-style model for the vLLM/API tests (run in an env with torch).
 
-``python -m tests.helpers.vllm_tiny OUT_DIR`` builds ``harness.models.tiny``'s model (R1 chat
+``python -m tests.helpers.vllm_tiny CACHE_DIR`` builds ``harness.models.tiny``'s model (R1 chat
 template, BOS trap, ``</think>`` as a special token) with a tokenizer trained on "What is a+b?"
 problems, then trains the weights for a few seconds on R1-shaped answers rendered through the
 model's own chat template, so greedy decoding yields "... </think> ... \\boxed{..}" and stops
-at the end-of-sentence token.
+at the end-of-sentence token. The build goes through the model cache
+(``harness.models.cache``) under CACHE_DIR, keyed with this venv's torch/transformers versions:
+trained once, whichever test or xdist worker asks first. The last line printed is its directory.
 """
 
 from __future__ import annotations
@@ -45,5 +47,13 @@ def build(out: Path, steps: int = 150) -> Path:
     return out
 
 
+def cached(cache: Path, steps: int = 150) -> Path:
+    """``build`` through the model cache ``cache``; the directory it returns is read-only."""
+    from harness.models.cache import cached_build
+
+    recipe = {"kind": "vllm_tiny", "pairs": PAIRS, "steps": steps, "check_every": 50, "lr": 5e-3}
+    return cached_build(cache, recipe, lambda out: build(out, steps), code=[__name__])
+
+
 if __name__ == "__main__":
-    build(Path(sys.argv[1]))
+    print(cached(Path(sys.argv[1])))

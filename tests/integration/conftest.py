@@ -10,7 +10,7 @@ from tests.helpers.vllm_env import tiny_model, vllm_python
 
 
 @pytest.fixture(scope="session")
-def model_dir(request) -> Path:
+def model_dir(tiny_cache) -> Path:
     """The tiny trained R1-style model for the vLLM tests (skips without .venv-vllm)."""
     vllm_python()
-    return tiny_model(Path(request.config.cache.mkdir("vllm_tiny")))
+    return tiny_model(tiny_cache)

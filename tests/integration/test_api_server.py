@@ -26,18 +26,19 @@ from tests.helpers.vllm_env import (
     write_problems,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm")]  # one engine at a time
 
 PAIRS = [(2, 3), (4, 4), (6, 1)]
 MAX_NEW = 48
 SERVED = "tiny-r1"
+STARTUP_S = 900
 KEY = "sk-harness-test-" + secrets.token_hex(12)
 
 
 @pytest.fixture(scope="module")
-def server(request, tmp_path_factory):
+def server(tiny_cache, tmp_path_factory):
     py = vllm_python()
-    model = tiny_model(Path(request.config.cache.mkdir("vllm_tiny")))
+    model = tiny_model(tiny_cache)
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     cmd = [
@@ -48,7 +49,9 @@ def server(request, tmp_path_factory):
     with log.open("w") as handle:
         proc = subprocess.Popen(cmd, cwd=REPO, env=vllm_env(), stdout=handle, stderr=handle)
     try:
-        deadline = time.monotonic() + 300
+        # Generous: under pytest-xdist the other worker shares the cores while the engine starts
+        # (it took over 300 s on 2 loaded cores, 2026-12-01).
+        deadline = time.monotonic() + STARTUP_S
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"vLLM server exited {proc.returncode}:\n{log.read_text()[-3000:]}")
@@ -59,7 +62,7 @@ def server(request, tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"vLLM server not up in 300 s:\n{log.read_text()[-3000:]}")
+                pytest.fail(f"vLLM server not up in {STARTUP_S} s:\n{log.read_text()[-3000:]}")
             time.sleep(1)
         yield f"http://127.0.0.1:{port}/v1"
     finally:

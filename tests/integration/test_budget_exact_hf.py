@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("lm_eval")
 
+from harness.models.cache import cached_trained_tiny_model
 from harness.models.tiny import bundled_problems_file
-from harness.models.tiny_train import build_trained_tiny_model
 from tests.conftest import REPO, compose
 from tests.helpers.budget_check import (
     actual_rows,
@@ -42,11 +42,11 @@ def _eval(results: Path, run_id: str, *extra: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> Path:
+def trained(tiny_cache) -> Path:
     from harness.data.loader import load_benchmark
 
     problems, _ = load_benchmark(compose([f"benchmark.source={DATA}"]).benchmark)
-    path, report = build_trained_tiny_model(tmp_path_factory.mktemp("tiny") / "m", problems)
+    path, report = cached_trained_tiny_model(tiny_cache, problems)
     assert report.reproduced == report.total, report
     return path
 

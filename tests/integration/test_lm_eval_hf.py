@@ -18,8 +18,8 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("lm_eval")
 
+from harness.models.cache import cached_trained_tiny_model
 from harness.models.tiny import bundled_problems_file
-from harness.models.tiny_train import build_trained_tiny_model
 from tests.conftest import REPO, compose
 
 pytestmark = pytest.mark.slow
@@ -34,9 +34,8 @@ def _problems():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("tiny") / "trained"
-    path, report = build_trained_tiny_model(out, _problems())
+def trained(tiny_cache) -> Path:
+    path, report = cached_trained_tiny_model(tiny_cache, _problems())
     assert report.reproduced == report.total == 15, report  # 5 right + 2 x 5 wrong formats
     return path
 

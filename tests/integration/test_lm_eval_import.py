@@ -22,8 +22,8 @@ pytest.importorskip("torch")
 pytest.importorskip("lm_eval")
 
 from harness.data.loader import load_benchmark
+from harness.models.cache import cached_trained_tiny_model
 from harness.models.tiny import bundled_problems_file
-from harness.models.tiny_train import build_trained_tiny_model
 from tests.conftest import REPO, compose
 
 pytestmark = pytest.mark.slow
@@ -70,10 +70,10 @@ def rows(run_dir: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def logged(tmp_path_factory) -> dict:
+def logged(tmp_path_factory, tiny_cache) -> dict:
     tmp = tmp_path_factory.mktemp("lm_eval_log")
     problems, _ = load_benchmark(compose([f"benchmark.source={DATA}"]).benchmark)
-    model, report = build_trained_tiny_model(tmp / "tiny", problems, contrast=False)
+    model, report = cached_trained_tiny_model(tiny_cache, problems, contrast=False)
     assert report.reproduced == report.total == 5, report
     (tmp / "tasks").mkdir()
     (tmp / "tasks" / "t.yaml").write_text(task_yaml(DATA))

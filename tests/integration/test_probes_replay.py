@@ -108,6 +108,13 @@ def test_layer_on_top_claim_gets_a_verdict(pair):
     assert swapped["art.000.filter_layer_on_top"]["verdict"] == "refuted"
     for claim in ("art.000.refuses_ccp_topics", "art.004.refuses_sensitive_topics"):
         assert verdicts[claim]["verdict"] == "supported", verdicts[claim]["reason"]
+    # the verdicts are about the project's own probes; the probe bootstrap is shown beside them
+    for claim in ("art.000.filter_layer_on_top", "art.000.refuses_ccp_topics"):
+        assert verdicts[claim]["reason"].startswith("on this probe set ("), verdicts[claim]
+        lo, hi = verdicts[claim]["ci95_generalisation"]
+        assert (
+            lo < verdicts[claim]["D"] < hi and "generalisation 95 % CI" in verdicts[claim]["reason"]
+        )
         assert swapped[claim]["verdict"] == "refuted", swapped[claim]["reason"]
     assert verdicts["art.002.says_it_is_chatgpt"]["verdict"] == "supported"
     assert "## Behaviour probes" in text and "| deepseek_reasoner | replay | hosted |" in text

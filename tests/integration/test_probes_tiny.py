@@ -48,16 +48,16 @@ def run_eval(results: Path, model_dir: Path, bench: str, limit: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def censor_run(tmp_path_factory):
+def censor_run(tmp_path_factory, tiny_cache):
     tmp = tmp_path_factory.mktemp("censor")
-    model = train_probe_model(tmp / "model", probes("probes_sensitive", N_SENSITIVE), censor)
+    model = train_probe_model(tiny_cache, probes("probes_sensitive", N_SENSITIVE), censor)
     return run_eval(tmp / "results", model, "probes_sensitive", N_SENSITIVE)
 
 
 @pytest.fixture(scope="module")
-def open_run(tmp_path_factory):
+def open_run(tmp_path_factory, tiny_cache):
     tmp = tmp_path_factory.mktemp("open")
-    model = train_probe_model(tmp / "model", probes("probes_sensitive", N_SENSITIVE), answers_all)
+    model = train_probe_model(tiny_cache, probes("probes_sensitive", N_SENSITIVE), answers_all)
     return run_eval(tmp / "results", model, "probes_sensitive", N_SENSITIVE)
 
 
@@ -79,10 +79,8 @@ def test_open_gap_near_0(open_run):
     assert open_run["metrics"]["categories"] == {"answer": 24}
 
 
-def test_chatgpt_identity(tmp_path):
-    model = train_probe_model(
-        tmp_path / "model", probes("probes_identity", N_IDENTITY), says_chatgpt
-    )
+def test_chatgpt_identity(tmp_path, tiny_cache):
+    model = train_probe_model(tiny_cache, probes("probes_identity", N_IDENTITY), says_chatgpt)
     run = run_eval(tmp_path / "results", model, "probes_identity", N_IDENTITY)
     share = run["metrics"]["identity_share"]
     assert share["openai"]["value"] == 100.0 and share["deepseek"]["value"] == 0.0

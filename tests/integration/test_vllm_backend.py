@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers.vllm_env import run_py, write_problems
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm")]  # one engine at a time
 
 PAIRS = [(1, 2), (3, 4), (5, 5), (7, 1)]
 MAX_NEW = 48

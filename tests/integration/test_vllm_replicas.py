@@ -31,7 +31,7 @@ from tests.helpers.vllm_env import (
     write_problems,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm")]  # one engine at a time
 
 PAIRS = [(1, 2), (3, 4), (5, 5), (7, 1)]
 KEYS = ("problem_id", "sample_index", "prompt", "response", "finish_reason",

@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 
 from tests.conftest import REPO, compose
 
-GROUPS = ["benchmark", "model", "sampling", "backend", "tracking"]
+GROUPS = ["benchmark", "model", "sampling", "backend", "tracking", "hardware"]
 OPTIONS = [
     (group, path.stem)
     for group in GROUPS
@@ -133,7 +133,15 @@ def test_cli_help_lists_groups():
     out = run_cli("--help")
     assert out.returncode == 0, out.stderr
     for group in GROUPS:
-        assert f"{group}:" in out.stdout
+        assert f"  {group}=" in out.stdout
+
+
+@pytest.mark.parametrize("budgets", ["[1024,0]", "[-5]", "[0,1024]"])
+def test_budgets_below_one_are_refused_naming_the_key(budgets):
+    from harness.config.validate import ConfigValueError
+
+    with pytest.raises(ConfigValueError, match=r"^analysis\.budgets\[\d\]=.* is out of range"):
+        compose([f"analysis.budgets={budgets}"])
 
 
 def test_cli_cfg_job_shows_resolved_protocol():

@@ -19,7 +19,6 @@ from harness.data.loader import load_benchmark
 from harness.models.tiny import bundled_problems_file
 from tests.conftest import REPO, compose
 from tests.helpers import tool_logs
-from tests.unit.test_importers import write_lighteval
 
 AIME = bundled_problems_file("aime24")
 ENTRIES = sorted(p.stem for p in (REPO / "configs" / "evidence").glob("*.yaml"))
@@ -75,7 +74,7 @@ def test_evalchemy_entry_selects_its_task_rows(tmp_path):
 def test_openr1_entry_reads_lighteval_details(tmp_path):
     cfg, problems = entry_run("openr1_r1_distill_qwen_1_5b_aime24")
     texts = [[f"<think>\nx\n</think>\n\\boxed{{{p.gold}}}"] for p in problems]
-    path = write_lighteval(tmp_path, problems, texts, [[[1] * 5] for _ in problems], size=32)
+    path = tool_logs.lighteval_details(tmp_path, problems, texts, task="lighteval|aime24|0")
     facts, got = replay(cfg, problems, path, 1)
     assert facts["format"] == "lighteval" and [c.problem_id for c in got] == ["60", "61"]
 

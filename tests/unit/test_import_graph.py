@@ -3,12 +3,15 @@
 A lazy import (inside a function) hides a cycle from Python but not from the reader: the two
 modules still depend on each other. The graph is built from the source with ``ast``, so heavy
 modules (vllm, lm_eval, torch) are never imported. Imports under ``if TYPE_CHECKING:`` are left
-out: they name types for annotations and never run.
+out of that graph: they name types for annotations and never run. A second, text-level graph
+reads every ``import harness.x`` / ``from harness.x import y`` line as a reader does (lazy and
+``TYPE_CHECKING`` ones included) and must have no cycle either.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import harness
@@ -124,11 +127,63 @@ def test_graph_sees_imports_inside_functions() -> None:
 
 def test_graph_leaves_out_type_checking_imports() -> None:
     graph = import_graph()
-    # harness.claims.model names Article only for annotations (``if TYPE_CHECKING:``).
-    assert "harness.claims.articles" not in graph["harness.claims.model"]
-    assert "harness.claims.model" in graph["harness.claims.articles"]
+    # harness.backends.lm_eval.task names config types only for annotations (TYPE_CHECKING).
+    assert "harness.config.schema" not in graph["harness.backends.lm_eval.task"]
+    assert "harness.config.schema" in text_import_graph()["harness.backends.lm_eval.task"]
 
 
 def test_harness_has_no_import_cycle() -> None:
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+_FROM = re.compile(r"^\s*from\s+(harness(?:\.\w+)*)\s+import\s+(\(?)(.*)$")
+_IMPORT = re.compile(r"^\s*import\s+(harness(?:\.\w+)*(?:\s*,\s*harness(?:\.\w+)*)*)")
+
+
+def _text_imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """Every ``harness`` module an import line of ``path`` names, wherever the line stands."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found: set[str] = set()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        targets: list[str] = []
+        if m := _FROM.match(line):
+            base, paren, rest = m.groups()
+            names = rest
+            while paren and ")" not in names and i + 1 < len(lines):
+                i += 1
+                names += " " + lines[i]
+            names = names.split("#")[0].strip(" ()\\")
+            targets = [f"{base}.{n.split()[0]}" for n in names.split(",") if n.strip()] or [base]
+        elif m := _IMPORT.match(line):
+            targets = [t.strip() for t in m.group(1).split(",")]
+        for target in targets:
+            module = _resolve(target, known)
+            if module is not None and module != name:
+                found.add(module)
+        i += 1
+    return found
+
+
+def text_import_graph() -> dict[str, set[str]]:
+    """Module name -> the ``harness`` modules its import lines name (TYPE_CHECKING included)."""
+    known = _modules()
+    return {name: _text_imports(name, path, known) for name, path in known.items()}
+
+
+def test_text_graph_reads_multiline_and_lazy_imports(tmp_path: Path) -> None:
+    known = {"harness.a": tmp_path / "a.py", "harness.b": tmp_path / "b.py", "harness": ROOT}
+    known["harness.c"] = tmp_path / "c.py"
+    src = tmp_path / "a.py"
+    src.write_text(
+        "from harness import (\n    b,  # note\n)\ndef f():\n    import harness.c\n",
+        encoding="utf-8",
+    )
+    assert _text_imports("harness.a", src, known) == {"harness.b", "harness.c"}
+
+
+def test_text_level_reading_has_no_import_cycle() -> None:
+    cycle = find_cycle(text_import_graph())
+    assert cycle is None, "import cycle (text level): " + " -> ".join(cycle or [])

@@ -1,13 +1,8 @@
 """Other tools' logs as replay formats: generic JSONL with field mapping, problem-text matching,
-lighteval details, format detection and the origin recorded in provenance.
+format detection and the origin recorded in provenance.
 
-lighteval is not installed here: its 0.13.0 wheel pins latex2sympy2_extended==1.0.6 (math-verify
-0.9 needs 1.11.0), nltk==3.9.1 and inspect-ai, so it cannot sit beside our pins. The details
-file below is therefore written the way lighteval 0.13.0 writes it
-(``EvaluationTracker.save``: ``Dataset.from_list([asdict(detail)])``, columns sorted, ``id``
-column dropped, ``to_parquet``), with its ``Doc`` and ``ModelResponse`` fields exactly
-(``lighteval/tasks/requests.py``, ``lighteval/models/model_output.py``), through the same
-``datasets`` calls.
+lighteval's details are tested on a file lighteval 0.13.0 writes itself, in its own venv
+(tests/integration/test_lighteval_import.py), no longer on an imitation written here.
 """
 
 from __future__ import annotations
@@ -119,78 +114,6 @@ def test_generic_jsonl_spells_finish_reasons_like_other_tools(tmp_path):
     )
     with pytest.raises(LogImportError, match="line 3: finish reason 'cancelled'"):
         read_log(path, "jsonl", {"finish_reason": "stop"})
-
-
-# lighteval 0.13.0 dataclass fields, in declaration order (module docstring).
-DOC_FIELDS = dict(
-    query="", choices=[], gold_index=0, instruction=None, images=None, specific=None,
-    unconditioned_query=None, original_query=None, id="", task_name="", fewshot_samples=[],
-    sampling_methods=[], fewshot_sorting_class=None, generation_size=None, stop_sequences=None,
-    use_logits=False, num_samples=1, generation_grammar=None,
-)  # fmt: skip
-RESPONSE_FIELDS = dict(
-    input=None, input_tokens=[], text=[], output_tokens=[], text_post_processed=None,
-    reasonings=[], logprobs=[], argmax_logits_eq_gold=[], logits=None,
-    unconditioned_logprobs=None, truncated_tokens_count=0, padded_tokens_count=0,
-)  # fmt: skip
-# lighteval/tasks/tasks/math_500.py, MATH_QUERY_TEMPLATE (0.13.0)
-QUERY = (
-    "Solve the following problem. The final line of your response MUST be of the following "
-    'format:\n"ANSWER: $ANSWER" (without quotes) where $ANSWER is the final answer. Think step '
-    "by step before answering.\n\n{prompt}"
-)
-
-
-def write_lighteval(root: Path, problems, texts, tokens, size: int) -> Path:
-    """A details parquet as lighteval 0.13.0's EvaluationTracker.save writes it."""
-    from datasets import Dataset
-
-    date = "2025-02-01T10-00-00.000001"
-    folder = root / "details" / "deepseek-ai" / "DeepSeek-R1-Distill-Qwen-1.5B" / date
-    folder.mkdir(parents=True)
-    details = []
-    for i, (p, t, k) in enumerate(zip(problems, texts, tokens, strict=True)):
-        doc = {**DOC_FIELDS, "query": QUERY.format(prompt=p.question), "id": str(i)}
-        doc.update(task_name="lighteval|math_500|0", choices=[f"ANSWER: {p.gold}"])
-        doc.update(generation_size=size, sampling_methods=["GENERATIVE"], num_samples=len(t))
-        resp = {**RESPONSE_FIELDS, "input": doc["query"], "text": t, "output_tokens": k}
-        details.append({"doc": doc, "model_response": resp, "metric": {"pass@k:k=1&n=1": 0.0}})
-    dataset = Dataset.from_list(details)
-    columns = [c for c in dataset.column_names if c != "id"]
-    dataset = dataset.select_columns(sorted(columns))
-    path = folder / f"details_lighteval|math_500|0_{date}.parquet"
-    with path.open("wb") as handle:
-        dataset.to_parquet(handle)
-    results = root / "results" / "deepseek-ai" / "DeepSeek-R1-Distill-Qwen-1.5B"
-    results.mkdir(parents=True)
-    general = {
-        "model_name": "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
-        "lighteval_sha": "abc123",
-        "model_config": {"generation_parameters": {"temperature": 0.6, "top_p": 0.95}},
-    }
-    (results / f"results_{date}.json").write_text(json.dumps({"config_general": general}))
-    return path
-
-
-def test_lighteval_details_import_with_inferred_truncation(tmp_path):
-    cfg, problems = bench(f"benchmark.source={MATH}")
-    texts = [[T + f"\\boxed{{{p.gold}}}", "<think>\nstill going"] for p in problems]
-    tokens = [[[1] * 12, [2] * 32] for _ in problems]  # the second sample used the whole budget
-    path = write_lighteval(tmp_path, problems, texts, tokens, size=32)
-    assert detect(path, {})[0] == "lighteval"
-    b, out = generate(cfg, problems, path, 2)
-    assert [c.problem_id for c in out.completions[::2]] == [p.id for p in problems]
-    assert [c.finish_reason for c in out.completions[:2]] == ["stop", "length"]
-    assert out.completions[0].prompt.startswith("Solve the following problem.")
-    assert "finish reasons inferred" in out.stats["notes"][0]
-    facts = b.provenance()
-    assert facts["format"] == "lighteval"
-    assert facts["origin"]["model"] == "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B"
-    assert facts["origin"]["task"] == "lighteval|math_500|0"
-    assert facts["origin"]["generation_parameters"] == {"temperature": 0.6, "top_p": 0.95}
-    # the query holds lighteval's template around the problem: text matching finds it inside
-    _, again = generate(cfg, problems, path, 2, match="problem_text")
-    assert [c.problem_id for c in again.completions] == [c.problem_id for c in out.completions]
 
 
 def test_auto_detection_says_what_it_chose(tmp_path, caplog):

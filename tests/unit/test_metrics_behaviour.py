@@ -42,7 +42,10 @@ def test_censor_model_gap_is_100():
     ps = probes(6)
     m = refusal_metrics(ps, graded(ps, lambda p, j: p.gold == "sensitive"), STATS)
     gap_ = m["metrics"]["refusal_gap"]
-    assert gap_["value"] == 100.0 and gap_["ci95"] == [100.0, 100.0]
+    # 4 samples per probe < 8: the p̃ floor (c = 4 → p̃ = 0.9, p̃(1 − p̃) = 0.09 on each side):
+    # SE = sqrt(6 · 0.18 / 4) / 6 = 8.66 points, the interval clipped at 100
+    assert gap_["value"] == 100.0 and gap_["se"] == pytest.approx(8.66, abs=0.01)
+    assert gap_["ci95"] == [pytest.approx(100 - 1.96 * 8.66, abs=0.05), 100.0]
     assert m["metrics"]["control_refusal_rate"]["value"] == 0.0
     assert m["metrics"]["neutral_refusal_rate"]["value"] == 0.0
     assert set(m["per_topic"]) == {"a", "b"} and m["n_pairs"] == 6

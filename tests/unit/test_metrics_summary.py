@@ -20,7 +20,8 @@ def test_shape_of_metrics_json() -> None:
     assert list(out["metrics"]) == ["pass@1", "pass@2", "pass@4", "pass@5", "cons@5"]
     m = out["metrics"]["pass@1"]
     assert set(m) == {
-        "value", "ci95", "estimator", "k", "ci95_generalisation", "se_fixed_set", "ci95_fixed_set"
+        "value", "ci95", "estimator", "k", "ci95_generalisation", "se_fixed_set", "ci95_fixed_set",
+        "fixed_set_estimator",
     }  # fmt: skip
     assert m["ci95"] == m["ci95_generalisation"]
     assert m["estimator"] == "mean correctness over n=5 samples per problem (DeepSeek-R1 paper)"

@@ -170,7 +170,7 @@ def test_slurm_launcher_asks_what_the_model_needs():
 def test_job_resources_refuse_what_no_node_holds():
     from harness.plan.plan import _compose
 
-    cfg = _compose(["model=qwen2_5_math_7b_instruct", GPU_BACKEND, "+hardware=l4_24gb"])
+    cfg = _compose(["model=qwen2_5_math_7b_instruct", GPU_BACKEND, "hardware=l4_24gb"])
     with pytest.raises(ValueError, match="qwen2_5_math_7b_instruct on l4_24gb.*context"):
         job_resources(cfg)
 

@@ -88,8 +88,9 @@ def test_missing_problems_are_reported(tmp_path):
         ('{"problem_id": "p0"}', r"r.jsonl:2: field 'response'"),
         ('{"problem_id": "p0", "response": "x", "sample_index": -1}', r"r.jsonl:2: 'sample_index'"),
         (
-            '{"problem_id": "p0", "response": "x", "finish_reason": "eos"}',
-            r"r.jsonl:2: 'finish_reason'",
+            '{"problem_id": "p0", "response": "x", "finish_reason": "cancelled"}',
+            r"r.jsonl:2: 'finish_reason': finish reason 'cancelled' is not one this harness reads"
+            r" \(case-insensitive\): stop \(or eos, end_turn, stop_sequence\), length",
         ),
     ],
 )

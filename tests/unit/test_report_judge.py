@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from harness.claims import load_claims, load_groups, load_margins, load_protocols
@@ -32,7 +33,8 @@ def _rows(*runs):
 
 
 def _run(path, model, share, *, temperature=0.6, max_new_tokens=None, metrics=None, **kw):
-    correct = [[True, True]] * int(200 * share) + [[False, False]] * (200 - int(200 * share))
+    # all 500 MATH-500 problems (a partial set is "not measured", report/coverage.py)
+    correct = [[True, True]] * int(500 * share) + [[False, False]] * (500 - int(500 * share))
     folder = write_run(path, model=model, correct=correct, temperature=temperature, **kw)
     if max_new_tokens is not None:
         cfg = yaml.safe_load((folder / "config.yaml").read_text())
@@ -54,7 +56,8 @@ def test_a_greedy_4k_run_is_capped_against_an_article_claim(tmp_path):
 def test_a_baseline_protocol_flags_unset_fields_and_never_caps(tmp_path):
     run = _run(tmp_path / "b", "gpt_4o_0513", 0.745, temperature=0.0)
     row = _rows(run)["paper.t5.gpt_4o_0513.math500.pass@1"]
-    assert row.verdict == "supported", row.reason  # greedy is not a mismatch: T is not stated
+    # greedy is not a mismatch: T is not stated (n = 2 < 8: the p̃ floor leaves it underpowered)
+    assert row.verdict == "underpowered" and "would be" not in row.reason, row.reason
     assert "temperature, top_p, max_new_tokens not stated by r1_paper_baseline" in row.reason
     assert row.n_pub == 1 and "taken as 1" in row.reason
 
@@ -88,3 +91,26 @@ def test_runs_that_differ_by_more_than_their_samples_are_unstable(tmp_path):
     row = _rows(a, b)["paper.t5.r1_distill_qwen_1_5b.math500.pass@1"]
     assert row.unstable and "UNSTABLE: between-run SD" in row.reason
     assert row.se > 4.0  # τ²/R = 72/2 points² added: runs 12 points apart
+
+
+def _aime(path, problems, limit=None):
+    correct = [[True] * 8] * (problems // 3) + [[True, False] * 4] * (problems - problems // 3)
+    folder = write_run(path, correct=correct, benchmark="aime24")
+    cfg = yaml.safe_load((folder / "config.yaml").read_text())
+    cfg["limit"] = limit
+    (folder / "config.yaml").write_text(yaml.safe_dump(cfg))
+    return load_run(folder)
+
+
+def test_a_run_on_part_of_a_benchmark_is_not_judged_as_the_whole_set(tmp_path):
+    # issue 19: a 9-problem AIME 2024 run (limit=9) was supported against the 30-problem 28.9
+    rows = _rows(_aime(tmp_path / "nine", 9, limit=9))
+    row = rows["paper.t5.r1_distill_qwen_1_5b.aime24.pass@1"]
+    assert row.verdict == "not measured", row.reason
+    assert row.reason.startswith("9 of 30 problems (limit=9): the claim is about all 30")
+    assert row.measured == pytest.approx(100 * (3 + 6 * 0.5) / 9) and row.problems == 9
+    assert row.claim_problems == 30 and row.measured_ci95 is not None
+    beats = rows["paper.text.qwen_1_5b_beats_gpt4o_claude_math.aime24.pass@1"]
+    assert beats.verdict == "not measured" and "9 of 30 problems" in beats.reason
+    whole = _rows(_aime(tmp_path / "all", 30))["paper.t5.r1_distill_qwen_1_5b.aime24.pass@1"]
+    assert whole.verdict != "not measured" and whole.problems == whole.claim_problems == 30

@@ -2,11 +2,13 @@
 
 Each format is one module with a ``FORMAT`` (``importers/base.py``), listed in ``FORMATS``: our own
 ``replay`` rows (``replay_format.py``), ``lm_eval`` (``lm_eval.py``), ``lighteval``
-(``lighteval.py``), ``nemo_skills``, ``evalchemy``, ``matharena``, ``skythought`` (a module each,
-``tool_rows.py`` holding what they share), and ``jsonl``, any JSON Lines log mapped with
-``backend.fields.*`` (``generic.py``). ``auto`` (the default) asks each format in turn whether
-it recognises the file, logs its choice and records it; a file none recognises is refused with
-the list of formats and the ``jsonl`` mapping as the way to read it anyway.
+(``lighteval.py``), ``inspect`` (``inspect_eval.py``), ``evalscope`` (``evalscope.py``),
+``opencompass`` (``opencompass.py``), ``nemo_skills``, ``evalchemy``, ``matharena``,
+``skythought`` (a module each, ``tool_rows.py`` holding what they share), and ``jsonl``, any JSON
+Lines log mapped with ``backend.fields.*`` (``generic.py``). ``auto`` (the default) asks each
+format in turn whether it recognises the file, logs its choice and records it; a file none
+recognises is refused with the list of formats and the ``jsonl`` mapping as the way to read it
+anyway.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ from typing import Any
 
 from harness.backends.importers import (
     evalchemy,
+    evalscope,
     generic,
+    inspect_eval,
     lighteval,
     lm_eval,
     matharena,
     nemo_skills,
+    opencompass,
     replay_format,
     skythought,
 )
 from harness.backends.importers.base import LogFormat, Peek, ReadContext
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow
+from harness.errors import HarnessError
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,9 @@ DEFAULT_FIELDS = {
     "problem": "problem", "sample_index": "sample_index",
 }  # fmt: skip
 _HEAD_BYTES = 64
+# What a reader raises on a file of another shape than it expects (json and pyarrow errors are
+# ValueErrors; a field of the wrong type gives TypeError, AttributeError, KeyError, IndexError).
+_READ_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, OSError)
 
 # The formats, in the order ``auto`` tries them: specific shapes first, our own replay rows after
 # them, the generic mapping last (it is never sniffed: ``detect``). A new tool's module is one
@@ -46,6 +55,9 @@ FORMATS: tuple[LogFormat, ...] = (
     evalchemy.FORMAT,  # parquet shards too: before lighteval, which takes any other parquet
     matharena.FORMAT,  # likewise
     lighteval.FORMAT,
+    inspect_eval.FORMAT,
+    evalscope.FORMAT,
+    opencompass.FORMAT,
     nemo_skills.FORMAT,
     skythought.FORMAT,
     replay_format.FORMAT,
@@ -70,8 +82,9 @@ def format_names() -> tuple[str, ...]:
 def _first_object(path: Path) -> Mapping[str, Any] | None:
     """The first non-blank line as a JSON object, or None (not JSONL, not text, not an object)."""
     try:
-        with path.open("r", encoding="utf-8-sig") as handle:
-            for line in handle:
+        with path.open("rb") as handle:  # decode the first line only: a bad byte later is its own
+            for raw in handle:
+                line = raw.decode("utf-8-sig")
                 if line.strip():
                     obj = json.loads(line)
                     return obj if isinstance(obj, dict) else None
@@ -180,7 +193,19 @@ def read_log(
     context = ReadContext(
         fields=mapping, id_keys=tuple(id_keys), text_keys=tuple(text_keys), benchmark=benchmark
     )
-    return known[fmt].read(path, context), chosen_by
+    try:
+        return known[fmt].read(path, context), chosen_by
+    except HarnessError as exc:
+        if str(path) in str(exc):
+            raise
+        raise type(exc)(f"{path}: {exc}") from None  # every message names the file
+    except _READ_ERRORS as exc:  # a reader met a shape it did not expect: name file and format
+        log.debug("reading %s as %s failed", path, fmt, exc_info=True)  # the traceback, in eval.log
+        raise LogImportError(
+            f"{path}: cannot be read as backend.format={fmt} ({chosen_by}), which reads "
+            f"{known[fmt].reads}: {type(exc).__name__}: {exc}. Check that the file is that "
+            f"format, or name its format with backend.format=… ({', '.join(format_names())})"
+        ) from None
 
 
 __all__ = [

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.importers.base import LogFormat
+from harness.backends.importers.lines import jsonl_lines
 from harness.backends.importers.rows import (
     ImportedLog,
     LogImportError,
@@ -87,6 +88,13 @@ def _rows_of(lineno: int, row: Mapping[str, Any], fields: Mapping[str, str]) -> 
     if pid not in (_MISSING, None) and (isinstance(pid, bool) or not isinstance(pid, str | int)):
         raise LogImportError(f"{where}: problem id {pid!r} must be a string or an integer")
     idx = lookup(row, fields["sample_index"])
+    if isinstance(resp, list) and idx not in (_MISSING, None):
+        raise LogImportError(
+            f"{where}: field {fields['response']!r} is a list of {len(texts)} responses and "
+            f"{fields['sample_index']!r} is {idx!r}: a list is read as samples 0..k-1 of its "
+            "problem, a sample index as one sample. Give each row one response string with its "
+            "sample index, or each problem one row with the list and no sample index"
+        )
     if isinstance(resp, list):
         indices: list[int | None] = list(range(len(texts)))
     elif idx is _MISSING or idx is None:
@@ -95,6 +103,7 @@ def _rows_of(lineno: int, row: Mapping[str, Any], fields: Mapping[str, str]) -> 
         indices = [idx]
     else:
         raise LogImportError(f"{where}: sample index {idx!r} must be a non-negative integer")
+    problem = lookup(row, fields["problem"])
     return [
         LogRow(
             line=lineno,
@@ -102,31 +111,34 @@ def _rows_of(lineno: int, row: Mapping[str, Any], fields: Mapping[str, str]) -> 
             sample_index=j,
             finish_reason=f,
             problem_id=_text(pid),
-            problem=_text(lookup(row, fields["problem"])),
+            problem=problem if isinstance(problem, str) else None,  # text only, never a number
         )
         for t, f, j in zip(texts, finishes, indices, strict=True)
     ]
 
 
-def read_jsonl_objects(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for each non-blank line.
+def read_jsonl_objects(path: Path, fmt: str = "jsonl") -> list[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line (decoded by ``lines.jsonl_lines``).
+
+    Args:
+        path: The JSONL file.
+        fmt: The format it is read as, for messages.
 
     Raises:
-        LogImportError: A line is not a JSON object (names it), or the file holds none.
+        LogImportError: A binary or non-UTF-8 file, a line that is not a JSON object (names
+            it), or a file with none.
     """
     out: list[tuple[int, dict[str, Any]]] = []
-    with path.open("r", encoding="utf-8") as handle:
-        # Split on "\n" only: responses may hold U+2028, which str.splitlines() would break on.
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise LogImportError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-            if not isinstance(obj, dict):
-                raise LogImportError(f"{path}:{lineno}: expected a JSON object")
-            out.append((lineno, obj))
+    for lineno, line in jsonl_lines(path, fmt, LogImportError):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LogImportError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise LogImportError(f"{path}:{lineno}: expected a JSON object")
+        out.append((lineno, obj))
     if not out:
         raise LogImportError(f"{path} holds no rows")
     return out
@@ -144,7 +156,20 @@ def read(path: Path, fields: Mapping[str, str]) -> ImportedLog:
         The rows and the model/sampling fields the rows carry.
     """
     objects = read_jsonl_objects(path)
-    rows = [r for lineno, obj in objects for r in _rows_of(lineno, obj, fields)]
+    rows: list[LogRow] = []
+    listed: dict[str, int] = {}  # problem → the line whose list gave its samples 0..k-1
+    for lineno, obj in objects:
+        got = _rows_of(lineno, obj, fields)
+        key = got[0].problem_id or got[0].problem if got else None
+        if key is not None and isinstance(lookup(obj, fields["response"]), list):
+            if key in listed:
+                raise LogImportError(
+                    f"{path}: lines {listed[key]} and {lineno} both hold a list of responses for "
+                    f"problem {key[:60]!r}; a list is read as all samples 0..k-1 of its problem, "
+                    "so put each problem's responses in one row"
+                )
+            listed[key] = lineno
+        rows.extend(got)
     origin: dict[str, Any] = {"fields": dict(fields)}
     for key in ORIGIN_KEYS:
         value = distinct([obj.get(key) for _, obj in objects])

@@ -7,9 +7,10 @@ holding the task's ``repeats``). Every filter repeats the same raw responses, so
 each document is read and the responses of its requests become samples 0..k−1.
 
 Problems are matched by id when the document holds the benchmark's id field (MATH-500's
-``unique_id``) or ``backend.fields.problem_id``; else by ``doc_id`` as the benchmark's row index
-(right when the task evaluates the benchmark's rows in order); ``backend.match=problem_text``
-matches the document's problem text instead. lm-eval records no finish reason: every response
+``unique_id``) or ``backend.fields.problem_id``; else by the document's problem text (the
+benchmark's problem field, else the prompt); by ``doc_id`` as the benchmark's row index only
+when a line holds neither (``match.py``). The problem text, when there is one, is checked
+against the matched problem's. lm-eval records no finish reason: every response
 is "unknown", so a truncated response cannot be told apart (said in the run's notes). The
 ``results_<date>.json`` written beside the samples gives the model and generation settings.
 """
@@ -55,7 +56,9 @@ def _origin(path: Path) -> dict[str, Any]:
         return origin
     try:
         data = json.loads(results.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):  # unreadable, not UTF-8, not JSON: no origin
+        return origin
+    if not isinstance(data, dict):
         return origin
     config = data.get("config") or {}
     task_cfg = (data.get("configs") or {}).get(m["task"]) or {}
@@ -79,12 +82,12 @@ def _origin(path: Path) -> dict[str, Any]:
 
 def _prompt(obj: Mapping[str, Any]) -> tuple[str | None, Any]:
     args = obj.get("arguments")
-    if isinstance(args, Mapping):
-        first = args.get("gen_args_0") or {}
-        return first.get("arg_0"), first.get("arg_1")
-    if isinstance(args, list) and args and isinstance(args[0], list):  # lm-eval < 0.4.3
-        return args[0][0], args[0][1] if len(args[0]) > 1 else None
-    return None, None
+    prompt, kwargs = None, None
+    if isinstance(args, Mapping) and isinstance(args.get("gen_args_0"), Mapping):
+        prompt, kwargs = args["gen_args_0"].get("arg_0"), args["gen_args_0"].get("arg_1")
+    elif isinstance(args, list) and args and isinstance(args[0], list) and args[0]:
+        prompt, kwargs = args[0][0], args[0][1] if len(args[0]) > 1 else None  # lm-eval < 0.4.3
+    return (prompt if isinstance(prompt, str) else None), kwargs
 
 
 def read(path: Path, id_keys: Sequence[str], text_keys: Sequence[str]) -> ImportedLog:
@@ -104,18 +107,27 @@ def read(path: Path, id_keys: Sequence[str], text_keys: Sequence[str]) -> Import
     rows: list[LogRow] = []
     seen: set[Any] = set()
     gen_kwargs: list[Any] = []
-    for lineno, obj in read_jsonl_objects(path):
+    for lineno, obj in read_jsonl_objects(path, "lm_eval"):
         if not looks_like(obj):
             raise LogImportError(
                 f"{path}:{lineno}: not an lm-eval --log_samples line (needs doc_id, doc, resps)"
             )
-        if obj["doc_id"] in seen:  # the same document under another filter
+        doc_id, doc, resps = obj["doc_id"], obj["doc"], obj["resps"]
+        if isinstance(doc_id, bool) or not isinstance(doc_id, int | str):
+            raise LogImportError(f"{path}:{lineno}: 'doc_id' {doc_id!r} must be an integer")
+        if not isinstance(doc, Mapping):
+            raise LogImportError(
+                f"{path}:{lineno}: 'doc' is a {type(doc).__name__}; lm-eval logs the document "
+                "as a JSON object (the dataset row)"
+            )
+        if doc_id in seen:  # the same document under another filter
             continue
-        seen.add(obj["doc_id"])
-        doc = obj["doc"] if isinstance(obj["doc"], Mapping) else {}
+        seen.add(doc_id)
         prompt, kwargs = _prompt(obj)
         gen_kwargs.append(kwargs)
-        texts = [t for req in obj["resps"] for t in (req if isinstance(req, list) else [req])]
+        if not isinstance(resps, list):
+            raise LogImportError(f"{path}:{lineno}: 'resps' must be a list of response lists")
+        texts = [t for req in resps for t in (req if isinstance(req, list) else [req])]
         if not all(isinstance(t, str) for t in texts):
             raise LogImportError(f"{path}:{lineno}: 'resps' must hold response strings")
         for j, text in enumerate(texts):
@@ -125,7 +137,7 @@ def read(path: Path, id_keys: Sequence[str], text_keys: Sequence[str]) -> Import
                     response=text,
                     sample_index=j,
                     problem_id=_first(doc, id_keys),
-                    problem_index=obj["doc_id"] if isinstance(obj["doc_id"], int) else None,
+                    problem_index=doc_id if isinstance(doc_id, int) else None,
                     problem=_first(doc, text_keys) or prompt,
                     prompt=prompt,
                 )

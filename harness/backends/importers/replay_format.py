@@ -1,6 +1,8 @@
 """``backend.format=replay``: our own rows (``importers/replay_file.py`` reads and checks them).
 
 A run's ``samples.jsonl`` is in this format, so re-grading a run never means re-generating it.
+A row's optional ``problem`` (the problem text, as another tool's log may carry it) is checked
+against the benchmark's text of its ``problem_id`` (``match.resolve``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def read(path: Path, context: ReadContext) -> ImportedLog:
             sample_index=row.get("sample_index"),
             finish_reason=row.get("finish_reason") or "unknown",
             problem_id=str(row["problem_id"]),
+            problem=row["problem"] if isinstance(row.get("problem"), str) else None,
             prompt=row.get("prompt"),
             n_prompt_tokens=row.get("n_prompt_tokens"),
             n_generated_tokens=row.get("n_generated_tokens"),

@@ -95,20 +95,37 @@ class ImportedLog:
     notes: tuple[str, ...] = ()
 
 
+def canonical_finish(value: Any) -> str | None:
+    """Our finish reason for another tool's spelling (case-insensitive), or None if unknown."""
+    return FINISH_SYNONYMS.get(str(value).strip().lower())
+
+
+def finish_help(value: Any) -> str:
+    """Why a finish reason is refused: the values read, and how to fix the log."""
+    spellings: dict[str, list[str]] = {}
+    for theirs, ours in FINISH_SYNONYMS.items():
+        spellings.setdefault(ours, []).extend([] if theirs == ours else [theirs])
+    accepted = ", ".join(
+        ours + (f" (or {', '.join(other)})" if other else "") for ours, other in spellings.items()
+    )
+    return (
+        f"finish reason {value!r} is not one this harness reads (case-insensitive): {accepted}. "
+        "Rewrite the log's values as these (a response cut by the token limit as length), or "
+        "remove the field to read every response as unknown"
+    )
+
+
 def finish_reason(value: Any, where: str) -> str:
     """Our finish reason for another tool's value (None: "unknown").
 
     Raises:
-        LogImportError: An unrecognised value (names ``where``).
+        LogImportError: An unrecognised value (names ``where``, the values read and the fix).
     """
     if value is None:
         return "unknown"
-    ours = FINISH_SYNONYMS.get(str(value).strip().lower())
+    ours = canonical_finish(value)
     if ours is None:
-        raise LogImportError(
-            f"{where}: finish reason {value!r} is not one of "
-            f"{', '.join(sorted(FINISH_SYNONYMS))}; map it with backend.fields.finish_reason=…"
-        )
+        raise LogImportError(f"{where}: {finish_help(value)}")
     return ours
 
 

@@ -42,6 +42,7 @@ from harness.backends.vllm.prompts import (
 from harness.backends.vllm.replicas import run_replicas
 from harness.backends.vllm.runtime import (
     check_executor,
+    check_vllm_version,
     int_or_none,
     vllm_version,
 )
@@ -59,6 +60,7 @@ def preflight(model: Any) -> None:
     The official vLLM wheels need a GPU; only the CPU build (``+cpu`` version) runs without one.
     """
     model_location(model)
+    check_vllm_version(vllm_version())  # outside the supported range: refused before loading
     version = vllm_version() or ""
     if not cuda_available() and "+cpu" not in version:
         raise PreflightError(f"backend=vllm needs a GPU and none is visible; {CPU_HINT}")

@@ -28,6 +28,7 @@ from typing import Any
 
 from harness.backends.vllm.sampling import VllmConfigError
 from harness.plan.arch import NotPlannable, architecture
+from harness.plan.discover import discover, filter_visible, parse_nvidia
 from harness.plan.fit import (
     MAX_NUM_SEQS,
     PROMPT_BUDGET_TOKENS,
@@ -36,13 +37,7 @@ from harness.plan.fit import (
     fit,
     fit_at,
 )
-from harness.plan.hardware import Gpu, machine_from_gpus, run_nvidia_smi
-
-SMI_QUERY = [
-    "nvidia-smi",
-    "--query-gpu=index,uuid,name,memory.total",
-    "--format=csv,noheader,nounits",
-]
+from harness.plan.hardware import Gpu, machine_from_gpus
 
 
 @dataclass(frozen=True)
@@ -98,38 +93,26 @@ def context_length(
     return model_context, "the model's own context length"
 
 
-def _smi() -> str | None:
-    return run_nvidia_smi(SMI_QUERY)
-
-
 def visible_gpus(
-    query: Callable[[], str | None] = _smi, env: Mapping[str, str] | None = None
+    query: Callable[[], str | None] | None = None, env: Mapping[str, str] | None = None
 ) -> list[tuple[str, Gpu]]:
-    """``(CUDA_VISIBLE_DEVICES id, GPU)`` for each GPU this process may use, in CUDA's order.
+    """``(visibility id, GPU)`` for each GPU this process may use, in the runtime's order.
+
+    NVIDIA or AMD (``plan.discover``): ``CUDA_VISIBLE_DEVICES`` filters NVIDIA GPUs,
+    ``HIP_VISIBLE_DEVICES`` (else ``ROCR_``/``CUDA_VISIBLE_DEVICES``) AMD ones.
 
     Args:
-        query: Returns ``nvidia-smi --query-gpu=index,uuid,name,memory.total`` CSV, or None.
+        query: Returns ``nvidia-smi --query-gpu=index,uuid,name,memory.total`` CSV, or None;
+            injectable for tests. Default: every vendor's tool (``plan.discover.discover``).
         env: The environment (default ``os.environ``).
     """
-    text = query()
-    if not text:
-        return []
-    rows = []
-    for line in text.strip().splitlines():
-        parts = [p.strip() for p in line.split(",")]
-        if len(parts) >= 4 and parts[-1].isdigit():
-            name = ",".join(parts[2:-1])
-            rows.append((parts[0], parts[1], Gpu(name, round(int(parts[-1]) / 1024, 1))))
-    visible = (env if env is not None else os.environ).get("CUDA_VISIBLE_DEVICES")
-    if visible is None:
-        return [(index, gpu) for index, _, gpu in rows]
-    chosen = []
-    for entry in (e.strip() for e in visible.split(",")):
-        match = [r for r in rows if entry and (entry == r[0] or r[1].startswith(entry))]
-        if not match:  # CUDA stops at the first id it cannot use
-            break
-        chosen.append((entry, match[0][2]))
-    return chosen
+    env = os.environ if env is None else env
+    if query is None:
+        devices = discover(env=env, use_torch=False)
+    else:
+        text = query()
+        devices = filter_visible(parse_nvidia(text), env) if text else []
+    return [(d.id, Gpu(d.name, d.memory_gib)) for d in devices]
 
 
 def resolve_layout(

