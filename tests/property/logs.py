@@ -3,7 +3,8 @@
 ``Samples`` maps each problem to its samples ``(text, finish reason, generated tokens)``. Each
 writer below writes them in one tool's format: our own replay rows and the generic ``jsonl``
 mapping here, lm-eval's ``--log_samples`` lines here, lighteval's details parquet through
-``tests/unit/test_importers.py``'s writer, and NeMo-Skills, SkyThought, MathArena and evalchemy
+the schema ``tests/helpers/tool_logs.py`` holds, OpenCompass's predictions
+JSON here, and NeMo-Skills, SkyThought, MathArena and evalchemy
 through ``tests/helpers/tool_logs.py`` (each written as the tool's code writes it; see there).
 """
 
@@ -79,14 +80,53 @@ def lm_eval(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path
 
 
 def lighteval(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:
-    """lighteval 0.13's details parquet; a sample cut by the limit used all ``SIZE`` tokens."""
-    from tests.unit.test_importers import write_lighteval
+    """lighteval 0.13's details parquet (``tool_logs``' schema); a cut sample used ``SIZE``."""
+    from datasets import Dataset
 
-    texts = [[t for t, _, _ in samples[p.id]] for p in problems]
-    tokens = [[[1] * (SIZE if f == "length" else 1) for _, f, _ in samples[p.id]] for p in problems]
-    return write_lighteval(folder, problems, texts, tokens, size=SIZE)
+    date = "2025-02-01T10-00-00.000001"
+    where = folder / "details" / "deepseek-ai" / "DeepSeek-R1-Distill-Qwen-1.5B" / date
+    where.mkdir(parents=True)
+    rows = []
+    for i, p in enumerate(problems):
+        texts = [t for t, _, _ in samples[p.id]]
+        tokens = [[1] * (SIZE if f == "length" else 1) for _, f, _ in samples[p.id]]
+        doc = {**tool_logs._DOC, "query": p.question, "id": str(i), "task_name": LIGHTEVAL_TASK}
+        doc.update(generation_size=SIZE, sampling_methods=["GENERATIVE"], num_samples=len(texts))
+        resp = {**tool_logs._RESPONSE, "input": p.question, "text": texts, "output_tokens": tokens}
+        rows.append({"doc": doc, "model_response": resp, "metric": {"pass@k:k=1&n=1": 0.0}})
+    dataset = Dataset.from_list(rows)
+    path = where / f"details_{LIGHTEVAL_TASK}_{date}.parquet"
+    with path.open("wb") as handle:
+        dataset.select_columns(sorted(dataset.column_names)).to_parquet(handle)
+    return path
 
 
+def opencompass(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:
+    """OpenCompass's ``predictions/<model>/<dataset>.json`` (``tests/unit/test_opencompass_format
+    .py`` cites the writer code): ``{str(idx): {origin_prompt, prediction, gold}}``."""
+    results = {
+        str(i): {
+            "origin_prompt": [{"role": "HUMAN", "prompt": f"{p.question}\nPut it in \\boxed{{}}."}],
+            "prediction": [t for t, _, _ in samples[p.id]],
+            "gold": p.gold,
+        }
+        for i, p in enumerate(problems)
+    }
+    path = (
+        folder
+        / "outputs"
+        / "default"
+        / "20261201_000000"
+        / "predictions"
+        / "tiny-r1"
+        / "aime2024.json"
+    )
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(results, indent=4, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+LIGHTEVAL_TASK = "lighteval|math_500|0"
 SIZE = 32  # lighteval's generation_size in these logs
 
 
@@ -135,4 +175,5 @@ FORMATS = (
     Format("skythought", "aime24", _tool(tool_logs.skythought, "skythought"), TEXT),
     Format("matharena", "aime24", _tool(tool_logs.matharena, "matharena"), TEXT, finish=False),
     Format("evalchemy", "aime24", _tool(tool_logs.evalchemy, "evalchemy"), TEXT, finish=False),
+    Format("opencompass", "aime24", opencompass, finish=False),
 )
