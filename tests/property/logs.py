@@ -127,6 +127,51 @@ def opencompass(problems: Sequence[Problem], samples: Samples, folder: Path) -> 
 
 
 LIGHTEVAL_TASK = "lighteval|math_500|0"
+
+
+def evalscope(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:
+    """evalscope 1.14's ``reviews/<model>/<benchmark>_<subset>.jsonl`` (the fields its importer
+    docstring cites from ``evalscope/api/evaluator/cache.py``), without a predictions file."""
+    rows, index = [], 0
+    for i, p in enumerate(problems):
+        for j, (t, _, _) in enumerate(samples[p.id]):
+            chat = [{"role": "user", "content": p.question}, {"role": "assistant", "content": t}]
+            score = {"value": {"acc": 0.0}, "main_score_name": "acc", "prediction": t,
+                     "extracted_prediction": ""}  # fmt: skip
+            sample_score = {"group_id": i, "generation_index": j, "score": score,
+                            "sample_metadata": {"id": p.id}}  # fmt: skip
+            rows.append({"index": index, "target": p.gold, "messages": chat,
+                         "sample_score": sample_score})  # fmt: skip
+            index += 1
+    return _jsonl(folder / "20261201_000000" / "reviews" / "tiny-r1" / "aime24_default.jsonl", rows)
+
+
+INSPECT_STOP = {"stop": "stop", "length": "max_tokens"}  # ours → inspect-ai's stop_reason
+
+
+def inspect(problems: Sequence[Problem], samples: Samples, folder: Path) -> Path:
+    """inspect-ai 0.3's ``.json`` log: the ``EvalLog`` with its ``samples`` (epoch k = sample
+    k−1), the fields its importer docstring cites from ``src/inspect_ai/log/_log.py``."""
+    items = [
+        {"id": i + 1, "epoch": j + 1, "input": p.question, "target": p.gold,
+         "output": {"choices": [{"message": {"role": "assistant", "content": t},
+                                 "stop_reason": INSPECT_STOP[f]}],
+                    "usage": {"input_tokens": 90, "output_tokens": k}},
+         "scores": {"aime_scorer": {"value": "I", "answer": ""}}}
+        for i, p in enumerate(problems)
+        for j, (t, f, k) in enumerate(samples[p.id])
+    ]  # fmt: skip
+    spec = {"task": "aime2024", "model": "vllm/tiny-r1", "scorers": [{"name": "aime_scorer"}],
+            "dataset": {"name": "aime_2024"}, "config": {"epochs": N_EPOCHS}}  # fmt: skip
+    log = {"version": 2, "status": "success", "eval": spec, "plan": {}, "results": {},
+           "samples": items}  # fmt: skip
+    path = folder / "logs" / "2026-12-01T00-00-00_aime2024_abc.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(log, indent=2), encoding="utf-8")
+    return path
+
+
+N_EPOCHS = 3
 SIZE = 32  # lighteval's generation_size in these logs
 
 
@@ -176,4 +221,6 @@ FORMATS = (
     Format("matharena", "aime24", _tool(tool_logs.matharena, "matharena"), TEXT, finish=False),
     Format("evalchemy", "aime24", _tool(tool_logs.evalchemy, "evalchemy"), TEXT, finish=False),
     Format("opencompass", "aime24", opencompass, finish=False),
+    Format("evalscope", "aime24", evalscope, TEXT, finish=False),
+    Format("inspect", "aime24", inspect, TEXT),
 )
