@@ -14,6 +14,7 @@ from harness.report.markdown import md_table
 from harness.report.pooling import build_cells, pool_samples
 from harness.report.runs import load_run
 from harness.report.tables import MISSING, provenance_rows
+from harness.store.run_dir import mark_complete
 from harness.report.verdicts import Settings, judge_all
 from tests.unit.test_report_runs import write_run
 
@@ -65,7 +66,7 @@ def test_the_same_replayed_file_counts_once(tmp_path):
     a = load_run(write_run(tmp_path / "x" / "same"))
     b = load_run(write_run(tmp_path / "y" / "same"))
     (cell,) = cells_of(a, b)
-    assert cell.n_samples == 2 and "left out: it replayed the same file" in cell.notes[0]
+    assert cell.n_samples == 2 and "same samples counted once: 6 of its 6 samples" in cell.notes[0]
 
 
 def _big_run(tmp_path, name, share, **kw):
@@ -136,6 +137,7 @@ def test_runs_with_the_same_seed_stream_count_once(tmp_path):
     b = load_run(write_run(tmp_path / "b", sha=None))
     for run in (a, b):  # generating runs: no replay file, same sampling.seed
         (run.path / "provenance.json").write_text(json.dumps({"backend": {"name": "vllm"}}))
+        mark_complete(run.path)
     a, b = load_run(a.path), load_run(b.path)
     (cell,) = cells_of(a, b)
     assert cell.n_samples == 2 and "same seed stream (seed 0)" in cell.notes[0]
@@ -147,6 +149,7 @@ def test_pooling_key_includes_revisions_prompts_and_graders(tmp_path):
     prov = json.loads((b.path / "provenance.json").read_text())
     prov["graders"] = {"math_verify": "0.9.0"}
     (b.path / "provenance.json").write_text(json.dumps(prov))
+    mark_complete(b.path)
     cells = cells_of(a, load_run(b.path))
     assert len(cells) == 2 and "graders" in cells[0].notes[0]
 
