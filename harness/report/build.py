@@ -18,6 +18,7 @@ from harness.report.pooling import Cell, build_cells
 from harness.report.runs import ReportInputError, Run, load_runs
 from harness.report.scaling import scaling_figures
 from harness.report.verdicts import Settings, VerdictRow, judge_all
+from harness.store.publish import publish
 
 VERDICTS = "verdicts.json"
 REPORT = "report.md"
@@ -53,7 +54,7 @@ def build_report(
 
     Args:
         inputs: Run directories, results folders or multirun folders.
-        out: Output folder (created).
+        out: Output folder, replaced whole under a lock (``harness/store/publish.py``).
         settings: Verdict settings; defaults as documented in ``rules.py``.
         seeds: Claims registry folder; default the checkout's ``seeds/``.
         skip_incomplete: Leave out run directories without metrics.json/samples.jsonl.
@@ -83,7 +84,24 @@ def build_report(
     groups = load_groups(seeds, claims)
     rows = judge_all(cells, claims, load_protocols(seeds), settings, margins, groups)
     rows = behaviour_verdicts(rows, claims, probes, margins)
-    out.mkdir(parents=True, exist_ok=True)
+    with publish(out) as folder:  # locked; replaces the old folder whole (store/publish.py)
+        figures = _write(folder, inputs, cells, runs, probes, rows, settings, warnings, plots)
+    runs += probes
+    return Report(out, tuple(runs), tuple(cells), tuple(rows), tuple(figures), tuple(warnings))
+
+
+def _write(
+    out: Path,
+    inputs: Sequence[Path],
+    cells: list[Cell],
+    runs: list[Run],
+    probes: list[Run],
+    rows: list[VerdictRow],
+    settings: Settings,
+    warnings: list[str],
+    plots: bool,
+) -> list[Figure]:
+    """Write verdicts.json, report.md and the figures into ``out``; return the figures."""
     figures = write_figures(cells, rows, out, settings) if plots else []
     figures += scaling_figures(cells, runs, out) if plots else []
     payload = {
@@ -117,8 +135,7 @@ def build_report(
     )
     text += behaviour_section(probes)
     (out / REPORT).write_text(text, encoding="utf-8", errors="backslashreplace")
-    runs += probes
-    return Report(out, tuple(runs), tuple(cells), tuple(rows), tuple(figures), tuple(warnings))
+    return figures
 
 
 def tracking_payload(

@@ -217,8 +217,10 @@ def load_samples(path: Path) -> RunSamples:
 
 
 def _load_samples(path: Path) -> tuple[RunSamples, list[str], frozenset[str]]:
-    """The samples, the prompt of sample 0 of each problem (empty when not recorded), and
-    each sample's key (``Run.sample_keys``)."""
+    """The samples, the first prompt of each problem (empty when not recorded), the sample keys.
+
+    ``Run.sample_keys`` says what a sample key is.
+    """
     graded: list[GradedSample] = []
     prompts: list[str] = []
     keys: set[str] = set()

@@ -96,8 +96,11 @@ def job_suffix() -> str:
 
 
 def register_resolvers() -> None:
-    """Register ``${harness_name:x}``, ``${harness_run_id:x}``, ``${harness_run_token:}``,
-    ``${harness_job_tag:}``."""
+    """Register the resolvers of run names (``harness_name``, ``harness_run_id`` and co.).
+
+    ``${harness_name:x}``, ``${harness_run_id:x}``, ``${harness_run_token:}``,
+    ``${harness_job_tag:}``, and model_origin's ``${harness_model:…}``.
+    """
     from omegaconf import OmegaConf
 
     if not OmegaConf.has_resolver("harness_name"):
@@ -119,8 +122,12 @@ def lock_path(run_dir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def hold(run_dir: Path) -> Iterator[None]:
+def hold(run_dir: Path, fix: str = "choose another run_id=…") -> Iterator[None]:
     """Hold the run directory's exclusive lock for the duration of the block.
+
+    Args:
+        run_dir: The directory (any folder written as one whole: a run, a report).
+        fix: What the refusal suggests besides waiting.
 
     Raises:
         RunDirError: Another process holds it; the message names its pid and host.
@@ -134,8 +141,7 @@ def hold(run_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
             raise RunDirError(
-                f"{run_dir} is in use by another run ({holder}); wait for it to finish, or "
-                "choose another run_id=…"
+                f"{run_dir} is in use by another run ({holder}); wait for it to finish, or {fix}"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)

@@ -14,8 +14,8 @@ from harness.report.markdown import md_table
 from harness.report.pooling import build_cells, pool_samples
 from harness.report.runs import load_run
 from harness.report.tables import MISSING, provenance_rows
-from harness.store.run_dir import mark_complete
 from harness.report.verdicts import Settings, judge_all
+from harness.store.run_dir import mark_complete
 from tests.unit.test_report_runs import write_run
 
 SEEDS = repo_root() / "seeds"
