@@ -163,6 +163,9 @@ def discard_if_failed(run_dir: Path) -> Iterator[None]:
     except Exception:
         log = run_dir / GENERATIONS
         if fresh and (not log.exists() or log.stat().st_size == 0):
+            from harness.store import run_log
+
+            run_log.discard()  # eval.log lived in the folder; the error still reaches stderr
             shutil.rmtree(run_dir, ignore_errors=True)
         raise
 
