@@ -46,9 +46,9 @@ def test_a_failed_build_leaves_the_old_folder_as_it_was(tmp_path):
 
 def test_a_concurrent_build_is_refused_naming_the_holder(tmp_path):
     out = tmp_path / "report"
-    with hold(out), pytest.raises(RunDirError, match=f"in use by another run \\(pid {os.getpid()}"):
-        with publish(out):
-            pass
+    holder = f"in use by another run \\(pid {os.getpid()}"
+    with hold(out), pytest.raises(RunDirError, match=holder), publish(out):
+        pass
     assert not out.exists()
 
 
