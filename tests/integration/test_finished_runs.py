@@ -63,19 +63,19 @@ def replays(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-def test_a_finished_run_is_never_changed_and_a_regrade_is_a_new_replay(replays, tmp_path, capsys):
+def test_a_finished_run_is_never_changed_and_a_regrade_is_a_new_replay(replays, tmp_path):
     results = tmp_path / "results"
     args = replay_args(replays["mixed"], results, "run_id=r")
-    first = harness_eval(capsys, *args)
+    first = harness_eval(*args)
     assert first.returncode == 0, first.stderr[-3000:]
     run = results / "r"
     before = snapshot(run)
     # the same command again: complete, nothing written, exit 0
-    again = harness_eval(capsys, *args)
+    again = harness_eval(*args)
     assert again.returncode == 0 and f"{run} is complete; nothing was changed" in again.stdout
     assert snapshot(run) == before
     # another grading convention (issue 19: it rewrote five files in place, pass@1 65 → 75)
-    regrade = harness_eval(capsys, *args, *LENIENT)
+    regrade = harness_eval(*args, *LENIENT)
     assert regrade.returncode == 2 and "Traceback" not in regrade.stderr
     assert "holds a finished run (complete.json), which is never changed" in regrade.stderr
     assert "grading.answer_region: 'after_think' → 'anywhere'" in regrade.stderr
@@ -83,40 +83,38 @@ def test_a_finished_run_is_never_changed_and_a_regrade_is_a_new_replay(replays, 
     command = regrade.stderr.split("nothing is generated again): ")[1].splitlines()[0]
     assert f"backend=replay backend.path={run / 'samples.jsonl'} run_id=r_regrade" in command
     # the printed command writes a NEW run from the finished run's samples.jsonl
-    new = harness_eval(capsys, *shlex.split(command)[1:])
+    new = harness_eval(*shlex.split(command)[1:])
     assert new.returncode == 0, new.stderr[-3000:]
     assert snapshot(run) == before
     assert pass1(results / "r_regrade") > pass1(run)
     config = yaml.safe_load((results / "r_regrade" / "config.yaml").read_text())
     assert config["grading"]["answer_region"] == "anywhere"
     # a change to what the responses are (another model) cannot be a re-grade
-    other = harness_eval(capsys, *args, "model=r1_distill_qwen_7b")
+    other = harness_eval(*args, "model=r1_distill_qwen_7b")
     assert other.returncode == 2 and "Choose a new run_id=…" in other.stderr
     assert snapshot(run) == before
 
 
-def test_a_failed_start_leaves_no_folder_that_the_report_stumbles_on(replays, tmp_path, capsys):
+def test_a_failed_start_leaves_no_folder_that_the_report_stumbles_on(replays, tmp_path):
     results = tmp_path / "results"
-    done = harness_eval(capsys, *replay_args(replays["mixed"], results, "run_id=good"))
+    done = harness_eval(*replay_args(replays["mixed"], results, "run_id=good"))
     assert done.returncode == 0, done.stderr[-3000:]
-    refused = harness_eval(capsys, *replay_args(tmp_path / "absent.jsonl", results, "run_id=bad"))
+    refused = harness_eval(*replay_args(tmp_path / "absent.jsonl", results, "run_id=bad"))
     assert refused.returncode == 2 and "does not exist" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not (results / "bad").exists()
-    report = harness_report(capsys, str(results), "--out", str(tmp_path / "rep"), "--no-plots")
+    report = harness_report(str(results), "--out", str(tmp_path / "rep"), "--no-plots")
     assert report.returncode == 0, report.stderr
 
 
-def test_unknown_origin_replays_are_never_pooled_nor_given_a_budget_curve(
-    replays, tmp_path, capsys
-):
+def test_unknown_origin_replays_are_never_pooled_nor_given_a_budget_curve(replays, tmp_path):
     results = tmp_path / "results"
     for name in ("mixed", "wrong"):  # two replays, no model=: one "unknown × math500" cell
-        out = harness_eval(capsys, *replay_args(replays[name], results, f"run_id={name}"))
+        out = harness_eval(*replay_args(replays[name], results, f"run_id={name}"))
         assert out.returncode == 0, out.stderr[-3000:]
         curve = json.loads((results / name / "metrics.json").read_text())["budget_curve"]
         assert "unknown origin" in curve["refused"] and "DeepSeek" not in json.dumps(curve)
-    report = harness_report(capsys, str(results), "--out", str(tmp_path / "rep"), "--no-plots")
+    report = harness_report(str(results), "--out", str(tmp_path / "rep"), "--no-plots")
     assert report.returncode == 0, report.stderr
     assert "2 runs, 2 cells" in report.stdout
     md = (tmp_path / "rep" / "report.md").read_text()
@@ -124,10 +122,10 @@ def test_unknown_origin_replays_are_never_pooled_nor_given_a_budget_curve(
     assert "(P=5, n=8" not in md  # never one pooled row
 
 
-def test_sweep_jobs_get_distinct_run_ids_and_honest_folder_names(replays, tmp_path, capsys):
+def test_sweep_jobs_get_distinct_run_ids_and_honest_folder_names(replays, tmp_path):
     results = tmp_path / "results"
     out = harness_eval(
-        capsys, "-m", *replay_args(replays["mixed"], results, "grading.truncated=wrong,grade")
+        "-m", *replay_args(replays["mixed"], results, "grading.truncated=wrong,grade")
     )
     assert out.returncode == 0, out.stderr[-3000:]
     jobs = sorted(results.glob("multirun_*/*_math500"))
@@ -136,22 +134,20 @@ def test_sweep_jobs_get_distinct_run_ids_and_honest_folder_names(replays, tmp_pa
     assert len(set(ids)) == 2 and ids[0].split("_")[0].endswith("-j0")
 
 
-def test_readers_verify_what_complete_json_recorded(replays, tmp_path, capsys):
+def test_readers_verify_what_complete_json_recorded(replays, tmp_path):
     results = tmp_path / "results"
-    out = harness_eval(capsys, *replay_args(replays["mixed"], results, "run_id=r"))
+    out = harness_eval(*replay_args(replays["mixed"], results, "run_id=r"))
     assert out.returncode == 0, out.stderr[-3000:]
     run = results / "r"
     samples = run / "samples.jsonl"
     lines = samples.read_text().splitlines(keepends=True)
     samples.write_text("".join(lines[:-4]))  # cut at a line boundary: a valid, smaller run
     rep = tmp_path / "rep"
-    refused = harness_report(capsys, str(results), "--out", str(rep), "--no-plots")
+    refused = harness_report(str(results), "--out", str(rep), "--no-plots")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert f"{samples}: its sha256 differs from the one" in refused.stderr
-    harness_eval(capsys, *replay_args(replays["wrong"], results, "run_id=other"))
-    skipped = harness_report(
-        capsys, str(results), "--out", str(rep), "--no-plots", "--skip-incomplete"
-    )
+    harness_eval(*replay_args(replays["wrong"], results, "run_id=other"))
+    skipped = harness_report(str(results), "--out", str(rep), "--no-plots", "--skip-incomplete")
     assert skipped.returncode == 0 and f"warning: {samples}: its sha256 differs" in skipped.stderr
     assert "1 runs, 1 cells" in skipped.stdout
     # damaged files that complete.json vouches for still get one line naming them
@@ -159,9 +155,9 @@ def test_readers_verify_what_complete_json_recorded(replays, tmp_path, capsys):
     for name, data in (("metrics.json", b"[]\n"), ("metrics.json", b'{"a": "\xff"}')):
         (run / name).write_bytes(data)
         mark_complete(run)
-        bad = harness_report(capsys, str(run), "--out", str(rep), "--no-plots")
+        bad = harness_report(str(run), "--out", str(rep), "--no-plots")
         assert bad.returncode == 2 and f"error: {run / name}" in bad.stderr
         assert "Traceback" not in bad.stderr and len(bad.stderr.splitlines()) == 1
     (run / COMPLETE).unlink()
-    gone = harness_report(capsys, str(run), "--out", str(rep), "--no-plots")
+    gone = harness_report(str(run), "--out", str(rep), "--no-plots")
     assert gone.returncode == 2 and "has no complete.json" in gone.stderr
