@@ -290,6 +290,9 @@ def load_run(run_dir: Path) -> Run:
         raise ReportInputError(f"{exc}; or pass --skip-incomplete to leave it out") from exc
     config = _read_yaml(run_dir / CONFIG)
     provenance = _read_json(run_dir / PROVENANCE) if (run_dir / PROVENANCE).is_file() else {}
+    for key in ("model", "benchmark", "sampling"):
+        if not isinstance(config.get(key) or {}, dict):
+            raise ReportInputError(f"{run_dir / CONFIG}: {key} is not a mapping; it is damaged")
     sampling = config.get("sampling") or {}
     model = (config.get("model") or {}).get("name")
     benchmark = (config.get("benchmark") or {}).get("name")
