@@ -11,7 +11,8 @@ samples per problem, so n grows, and every metric is recomputed from the pooled 
 Two runs that hold the same samples are counted once. A sample is its (problem id, sample
 index, response) and is keyed by their sha256 (``Run.sample_keys``), so a replay of a file the
 same cell generated, or a byte-different copy of the same samples, is caught whatever the file
-names or seeds: a run that shares any sample with a run kept before it is left out. Generating
+names or seeds: a run whose samples are all samples of a run kept before it is left out (a
+few identical texts by chance, a short answer say, do not make two runs one). Generating
 runs with the same sampling seed are left out too (the same seed stream: every sample's seed is
 seed·2³² + problem·2¹⁶ + sample, so the samples repeat, up to engine nondeterminism). The run
 with more samples is kept. The between-run variance of pooled runs is estimated in
@@ -201,9 +202,8 @@ def _duplicate_of(run: Run, kept: Sequence[Run]) -> str | None:
     """Why ``run`` repeats samples of a run kept already, or None."""
     generated = not (run.provenance.get("backend") or {}).get("sha256")  # replays record one
     for other in kept:
-        shared = len(run.sample_keys & other.sample_keys)
-        if shared:
-            return f"{shared} of its {len(run.sample_keys)} samples are samples of {other.run_id}"
+        if run.sample_keys and run.sample_keys <= other.sample_keys:
+            return f"all its {len(run.sample_keys)} samples are samples of {other.run_id}"
         other_generated = not (other.provenance.get("backend") or {}).get("sha256")
         seed = run.sampling_seed
         if generated and other_generated and seed is not None and seed == other.sampling_seed:
