@@ -33,10 +33,10 @@ from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.plan.accounting import accounting
 from harness.plan.hardware import detect_gpus, price_table
-from harness.store import model_origin, provenance, results
+from harness.store import finished, model_origin, provenance, results
 from harness.store.generation_log import GenerationLog
 from harness.store.hydra_files import resume_command
-from harness.store.run_dir import hold, mark_complete
+from harness.store.run_dir import discard_if_failed, hold, mark_complete
 from harness.tracking.trackers import open_tracker
 from harness.types import Completion, DatasetInfo, GradedSample, Problem
 
@@ -184,13 +184,18 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     """
     check_values(cfg)
     with hold(run_dir):  # a second run on this directory is refused, naming this one's pid
-        if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval/task.py
-            from harness.backends.lm_eval.task import run_lm_eval_task
+        done = finished.check_finished(cfg, run_dir)  # a finished run is never changed
+        if done is not None:
+            print(f"{run_dir} is complete; nothing was changed", flush=True)
+            return RunOutcome(run_dir=run_dir, metrics=done, n_disagreements=0)
+        with discard_if_failed(run_dir):  # a failed fresh start leaves no folder behind
+            if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval/
+                from harness.backends.lm_eval.task import run_lm_eval_task
 
-            metrics = run_lm_eval_task(cfg, run_dir)
-            outcome = RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
-        else:
-            outcome = _run(cfg, run_dir)
+                metrics = run_lm_eval_task(cfg, run_dir)
+                outcome = RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
+            else:
+                outcome = _run(cfg, run_dir)
     return outcome
 
 

@@ -4,6 +4,9 @@ The tokenizer is the one the run used: ``model.path`` when set (the dry run's ti
 ``model.hub_id`` at ``model.tokenizer_revision`` (else ``model.revision``), read from local files
 only. A budget curve never downloads; without the tokenizer the cut texts are left empty and the
 curve says so (the verdicts do not change: see ``budget.py``).
+
+A replay of unknown origin (no ``model=``: ``harness/store/model_origin.py``) gets no curve:
+neither its tokenizer nor its token limit is known, and the placeholder model's would be claimed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.analysis.budget import AS_GENERATED, AS_TRUNCATED, budget_curve, regrader
+from harness.store import model_origin
 from harness.types import GradedSample, Problem
 
 log = logging.getLogger(__name__)
@@ -66,6 +70,13 @@ def run_budget_curve(
     cfg: Any, problems: Sequence[Problem], graded: Sequence[GradedSample]
 ) -> dict[str, Any]:
     """``metrics.json["budget_curve"]`` for a run, or ``{"refused": reason}``; never raises."""
+    if not model_origin.model_named(str(cfg.backend.name)):
+        return {
+            "refused": "replayed responses of unknown origin: no model= was given, so neither "
+            "the tokenizer nor max_new_tokens is known; re-run with model=… (and sampling=…) "
+            "for a budget curve",
+            "unit": None,
+        }
     try:
         tokenizer, label = load_run_tokenizer(cfg.model)
         return budget_curve(
