@@ -18,6 +18,7 @@ are errors that name the line numbers.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -137,8 +138,26 @@ def _indexed(path: Path, pid: str, rows: list[tuple[int, dict]]) -> list[Complet
     return out
 
 
+def deliver(completions: Sequence[Completion], sink: Sink, pace: float | None) -> None:
+    """Hand completions to ``sink`` in order; with ``pace``, the k-th at ``k / pace`` seconds."""
+    start = time.perf_counter()
+    for k, completion in enumerate(completions, start=1):
+        if pace is not None:
+            wait = start + k / pace - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+        sink(completion)
+
+
 class ReplayBackend:
-    """``backend=replay``: completions come from a recorded log (``backend.format``)."""
+    """``backend=replay``: completions come from a recorded log (``backend.format``).
+
+    ``backend.pace`` (completions per second) is a testing and benchmark knob: the completions
+    reach the sink at that rate, as a generating backend's would, so grading while generating
+    can be measured without a model (``benchmarks/bench_tail.py``).
+    """
+
+    replays = True  # the sink only grades: the file already persists every completion
 
     def __init__(
         self,
@@ -147,6 +166,7 @@ class ReplayBackend:
         format: str = "auto",  # noqa: A002 - the config key users write
         fields: Mapping[str, str] | None = None,
         match: str = "id",
+        pace: float | None = None,
         **context: Any,
     ) -> None:
         if not path:
@@ -158,6 +178,9 @@ class ReplayBackend:
         self.format = format
         self.fields = {str(k): str(v) for k, v in (fields or {}).items() if v is not None}
         self.match = match
+        if pace is not None and not float(pace) > 0:
+            raise ReplayError(f"backend.pace={pace}: give completions per second > 0, or null")
+        self.pace = None if pace is None else float(pace)
         self.benchmark = context.get("benchmark")
         self.imported: ImportedLog | None = None
         self.chosen_by = ""
@@ -196,16 +219,18 @@ class ReplayBackend:
         done: Mapping[tuple[str, int], Completion] | None = None,
         sink: Sink | None = None,
     ) -> Generation:
-        """Read the recorded completions for ``problems``.
+        """Read the recorded completions for ``problems`` and hand each to ``sink``.
 
-        ``done`` and ``sink`` are unused: replaying is cheap and the file already persists.
+        ``done`` is unused: replaying is cheap. The file already persists the completions, so
+        the pipeline's sink for a replay (``replays = True``) grades them without logging them.
+        With ``pace`` set, the sink gets them at that rate, as from a generating backend.
 
         Args:
             problems: Problems under evaluation.
             all_ids: Every id in the benchmark.
             n: The configured samples per problem (``sampling.n``); the file must match it.
             done: Unused.
-            sink: Unused.
+            sink: Called with every completion, in order (paced when ``pace`` is set).
 
         Returns:
             The completions; the log's notes (e.g. no finish reasons) in ``stats["notes"]``.
@@ -220,11 +245,16 @@ class ReplayBackend:
                 f"add sampling.n={result.n_samples} so the run records the protocol it used"
             )
         notes = list(self.imported.notes) if self.imported else []
+        if sink is not None:
+            deliver(result.completions, sink, self.pace)
+        stats: dict[str, Any] = {"notes": notes} if notes else {}
+        if self.pace is not None:
+            stats["paced_completions_per_s"] = self.pace
         return Generation(
             result.completions,
             n_samples=result.n_samples,
             skipped_rows=result.skipped_rows,
-            stats={"notes": notes} if notes else {},
+            stats=stats,
         )
 
     def provenance(self) -> dict[str, Any]:
