@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from harness.analysis.budget_run import run_budget_curve
+from harness.analysis.budget_run import prefetch_tokenizer, run_budget_curve
 from harness.backends.base import build_backend
 from harness.config.validate import check_values
 from harness.data.loader import load_benchmark, problems_sha256
@@ -34,6 +34,7 @@ from harness.store import model_origin, provenance, results
 from harness.store.generation_log import GenerationLog
 from harness.store.hydra_files import resume_command
 from harness.store.run_dir import hold, mark_complete
+from harness.store.sample_stream import SampleStream
 from harness.tracking.trackers import open_tracker
 from harness.types import DatasetInfo, GradedSample, Problem
 
@@ -165,6 +166,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     print(f"writing to {run_dir}\nto resume it if it stops: {hint}", flush=True)
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
         done = gen_log.open()
+        samples_out = SampleStream(run_dir, [p.id for p in problems])  # written as graded
         grader = StreamGrader(  # grading while generating: harness/grading/stream.py
             problems,
             reasoning=bool(cfg.model.reasoning),
@@ -172,7 +174,10 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             workers=cfg.grading.workers,
             convention=convention,
             enabled=not is_behaviour(cfg.benchmark.answer_type),
+            n=int(cfg.sampling.n),
+            on_problem=samples_out.add,
         )
+        tokenizer = prefetch_tokenizer(cfg.model)  # for the budget curve, while generating
         try:
             grader.add_all(done.values())  # reused samples grade while the rest are generated
             generated = backend.generate(
@@ -184,6 +189,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             )
         except BaseException:
             grader.close()
+            samples_out.discard()
             raise
         finally:
             gen_log.close()
@@ -212,7 +218,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         else:
             graded = grader.finish(generated.completions)
             metrics = score(problems, graded, cfg.stats)
-            metrics["budget_curve"] = run_budget_curve(cfg, problems, graded)
+            metrics["budget_curve"] = run_budget_curve(cfg, problems, graded, tokenizer)
             metrics["grading_convention"] = convention.as_dict()
         metrics["generation"] = {
             "reused_samples": reused,
@@ -231,7 +237,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         gpus = detect_gpus()
         metrics["accounting"] = accounting(generated.stats, gpus, price_table())
         metrics["wall_time_s"] = round(time.time() - started, 2)
-        n_dis = results.write_samples(run_dir, graded, {p.id: p.gold for p in problems})
+        n_dis = samples_out.close(graded, {p.id: p.gold for p in problems})
         results.write_json(
             run_dir / results.PROVENANCE,
             provenance.collect(

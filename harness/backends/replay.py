@@ -138,6 +138,15 @@ def _indexed(path: Path, pid: str, rows: list[tuple[int, dict]]) -> list[Complet
     return out
 
 
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def deliver(completions: Sequence[Completion], sink: Sink, pace: float | None) -> None:
     """Hand completions to ``sink`` in order; with ``pace``, the k-th at ``k / pace`` seconds."""
     start = time.perf_counter()
@@ -183,6 +192,7 @@ class ReplayBackend:
         self.pace = None if pace is None else float(pace)
         self.benchmark = context.get("benchmark")
         self.imported: ImportedLog | None = None
+        self._digest: str | None = None
         self.chosen_by = ""
 
     def _keys(self, attr: str) -> list[str]:
@@ -239,6 +249,7 @@ class ReplayBackend:
             ReplayError: On any problem with the file, or when its sample count is not ``n``.
         """
         result = replay_rows(self.path, self._rows(), problems, all_ids)
+        self._digest = file_sha256(self.path)  # here, not in the run's tail (provenance)
         if result.n_samples != n:
             raise ReplayError(
                 f"{self.path} holds {result.n_samples} samples per problem but sampling.n={n}; "
@@ -262,7 +273,7 @@ class ReplayBackend:
 
         ``origin`` holds only what the log itself says (tool, model, sampling fields).
         """
-        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        digest = self._digest or file_sha256(self.path)
         facts: dict[str, Any] = {"path": str(self.path.resolve()), "sha256": digest}
         if self.imported is not None:
             facts["format"] = self.imported.format

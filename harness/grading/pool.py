@@ -117,6 +117,7 @@ class ChunkGrader:
         self._size = chunk_size
         self._items: list[_Item] = []
         self._chunks: list[tuple[range, Future]] = []
+        self._unread: list[tuple[range, Future]] = []  # sent, not yet returned by ``ready``
         self._sent = 0
 
     def add(self, item: _Item) -> int:
@@ -135,7 +136,23 @@ class ChunkGrader:
                 timeout=len(c) * self._timeout_s,
             )
             self._chunks.append((c, fut))
+            self._unread.append((c, fut))
             self._sent = len(self._items)
+
+    def ready(self) -> list[tuple[int, tuple[Pair, float]]]:
+        """``(index, result)`` of every response whose chunk finished well since the last call.
+
+        A chunk that failed is left to ``results``, which grades its responses again one by one.
+        """
+        out = []
+        pending = []
+        for c, fut in self._unread:
+            if not fut.done():
+                pending.append((c, fut))
+            elif not fut.cancelled() and fut.exception() is None:
+                out.extend(zip(c, fut.result(), strict=True))
+        self._unread = pending
+        return out
 
     def results(self, bar: tqdm | None = None) -> list[tuple[Pair, float]]:
         """Every added response's verdict pair and grading time, in the order added."""
@@ -220,12 +237,13 @@ def grade_all(
 _Vote = tuple[list[str | None], str, list[bool] | None]  # answers, answer_type, verdicts
 
 
-def _vote_chunk(problems: list[_Vote], timeout_s: float) -> list:
+def vote_chunk(problems: list[_Vote], timeout_s: float) -> list:
     """Worker: ``vote_groups`` for several problems, in order."""
     return [vote_groups(a, t, timeout_s, correct) for a, t, correct in problems]
 
 
-def _vote_budget(answers: list[str | None], timeout_s: float) -> float:
+def vote_budget(answers: list[str | None], timeout_s: float) -> float:
+    """The hard limit of one problem's grouping: ``timeout_s`` per answer."""
     return max(1, len(answers)) * timeout_s
 
 
@@ -273,9 +291,9 @@ def vote_all(
         with _using(pool, workers) as pool:
             futures = [
                 pool.schedule(
-                    _vote_chunk,
+                    vote_chunk,
                     args=([votes[i] for i in c], timeout_s),
-                    timeout=sum(_vote_budget(problems[i][0], timeout_s) for i in c),
+                    timeout=sum(vote_budget(problems[i][0], timeout_s) for i in c),
                 )
                 for c in chunks
             ]
@@ -288,9 +306,9 @@ def vote_all(
                     retry.extend(c)
             singles = {
                 i: pool.schedule(
-                    _vote_chunk,
+                    vote_chunk,
                     args=([votes[i]], timeout_s),
-                    timeout=_vote_budget(problems[i][0], timeout_s),
+                    timeout=vote_budget(problems[i][0], timeout_s),
                 )
                 for i in retry
             }

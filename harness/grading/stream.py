@@ -17,16 +17,28 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from tqdm import tqdm
 
 from harness.grading.convention import R1, Convention
-from harness.grading.pool import ChunkGrader, GradeTask, open_pool, prepared, vote_all
+from harness.grading.equivalence import needs_parser, vote_groups
+from harness.grading.pool import (
+    ChunkGrader,
+    GradeTask,
+    Pair,
+    open_pool,
+    prepared,
+    vote_all,
+    vote_budget,
+    vote_chunk,
+)
 from harness.types import Completion, GradedSample, Problem
 
 Sink = Any  # harness.backends.base.Sink; grading does not import the backends
+_Vote = tuple[list[str | None], list[bool]]  # a problem's extracted answers and verdicts
 
 
 class StreamGrader:
@@ -41,6 +53,10 @@ class StreamGrader:
         enabled: False: grade nothing (behaviour probes have their own graders); ``sink``
             then only persists.
         progress: Show a tqdm bar for what is left to grade when ``finish`` is called.
+        n: Samples per problem. Given, a problem is voted on (cons@n classes) as soon as its
+            n samples are graded, and ``on_problem`` gets its graded samples, in sample order.
+        on_problem: Called with a problem's graded samples once they are final (see ``n``);
+            ``finish`` still returns every sample, and its result is what counts.
     """
 
     def __init__(
@@ -53,6 +69,8 @@ class StreamGrader:
         convention: Convention = R1,
         enabled: bool = True,
         progress: bool = True,
+        n: int | None = None,
+        on_problem: Callable[[list[GradedSample]], None] | None = None,
     ) -> None:
         self._by_id = {p.id: p for p in problems}
         self._reasoning = reasoning
@@ -63,6 +81,11 @@ class StreamGrader:
         self._pool = open_pool(workers) if enabled else None
         self._chunks = ChunkGrader(self._pool, timeout_s) if self._pool is not None else None
         self._queued: dict[tuple[str, int], tuple[Completion, int]] = {}
+        self._keys: list[tuple[str, int]] = []  # queue index -> (problem id, sample index)
+        self._n = n
+        self._on_problem = on_problem
+        self._graded: dict[str, dict[int, Pair]] = {}  # verdicts back from the workers
+        self._votes: dict[str, tuple[_Vote, Future | list[int | None]]] = {}
         self.last_arrival: float | None = None  # perf_counter() of the latest ``add``
 
     def add(self, completion: Completion) -> None:
@@ -71,8 +94,72 @@ class StreamGrader:
         problem = self._by_id.get(completion.problem_id)
         if self._chunks is None or problem is None:
             return
+        key = (completion.problem_id, completion.sample_index)
         index = self._chunks.add(prepared(self._task(completion, problem)))
-        self._queued[(completion.problem_id, completion.sample_index)] = (completion, index)
+        self._queued[key] = (completion, index)
+        self._keys.append(key)
+        self._graded.get(key[0], {}).pop(key[1], None)  # a replaced completion grades anew
+        self.poll()
+
+    def poll(self) -> None:
+        """Take the verdicts back so far; vote on every problem whose n samples are graded.
+
+        ``add`` calls it; call it too while waiting for completions, to hand problems on sooner.
+        """
+        if self._chunks is None or self._n is None:
+            return
+        for index, (pair, _) in self._chunks.ready():
+            pid, sample = key = self._keys[index]
+            if self._queued[key][1] != index:
+                continue  # superseded by a later completion for the same pair
+            got = self._graded.setdefault(pid, {})
+            got[sample] = pair
+            if len(got) == self._n and set(got) == set(range(self._n)):
+                self._start_vote(pid, got)
+        for pid, (_, vote) in list(self._votes.items()):
+            if isinstance(vote, Future) and vote.done():
+                try:
+                    self._votes[pid] = (self._votes[pid][0], vote.result()[0])
+                except Exception:  # noqa: BLE001 - timed out or crashed: ``finish`` votes again
+                    del self._votes[pid]
+                    continue
+                self._emit(pid)
+
+    def _start_vote(self, pid: str, got: dict[int, Pair]) -> None:
+        """cons@n classes of one problem: here when no LaTeX parse is needed, else in a worker."""
+        assert self._pool is not None
+        answers = [got[s][0].extracted for s in range(len(got))]
+        correct = [got[s][0].correct for s in range(len(got))]
+        kind = self._by_id[pid].answer_type
+        if needs_parser(answers, kind, correct):
+            fut = self._pool.schedule(
+                vote_chunk,
+                args=([(answers, kind, correct)], self._timeout_s),
+                timeout=vote_budget(answers, self._timeout_s),
+            )
+            self._votes[pid] = ((answers, correct), fut)
+        else:
+            self._votes[pid] = (
+                (answers, correct),
+                vote_groups(answers, kind, self._timeout_s, correct),
+            )
+            self._emit(pid)
+
+    def _emit(self, pid: str) -> None:
+        """Hand ``on_problem`` the problem's graded samples, in sample order."""
+        if self._on_problem is None:
+            return
+        (_, _), groups = self._votes[pid]
+        assert isinstance(groups, list)
+        got = self._graded[pid]
+        self._on_problem(
+            [
+                GradedSample(
+                    completion=self._queued[(pid, s)][0], verdicts=tuple(got[s]), vote_group=g
+                )
+                for s, g in zip(range(len(got)), groups, strict=True)
+            ]
+        )
 
     def add_all(self, completions: Iterable[Completion]) -> None:
         """Queue many completions (a resumed run's reused samples)."""
@@ -144,10 +231,15 @@ class StreamGrader:
             for pid, idxs in rows.items()
         ]
         correct = [[verdicts[i][0].correct for i in idxs] for idxs in rows.values()]
-        groups = vote_all(
-            answers, workers=self._workers, timeout_s=self._timeout_s, pool=self._pool,
-            correct=correct,
-        )  # fmt: skip
+        groups: list[list[int | None] | None] = [
+            self._streamed(pid, a, c) for pid, (a, _), c in zip(rows, answers, correct, strict=True)
+        ]
+        left = [k for k, g in enumerate(groups) if g is None]
+        for k, g in zip(left, vote_all(
+            [answers[k] for k in left], workers=self._workers, timeout_s=self._timeout_s,
+            pool=self._pool, correct=[correct[k] for k in left],
+        ), strict=True):  # fmt: skip
+            groups[k] = g
         vote: list[int | None] = [None] * len(completions)
         for idxs, classes in zip(rows.values(), groups, strict=True):
             for i, g in zip(idxs, classes, strict=True):
@@ -156,6 +248,20 @@ class StreamGrader:
             GradedSample(completion=c, verdicts=tuple(v), vote_group=g)
             for c, v, g in zip(completions, verdicts, vote, strict=True)
         ]
+
+    def _streamed(
+        self, pid: str, answers: list[str | None], correct: list[bool]
+    ) -> list[int | None] | None:
+        """The classes voted while streaming, if they were voted on these very answers."""
+        inputs, vote = self._votes.get(pid, (None, None))
+        if inputs != (answers, correct):
+            return None
+        if isinstance(vote, Future):
+            try:
+                return vote.result()[0]
+            except Exception:  # noqa: BLE001 - timed out or crashed: vote_all's retries
+                return None
+        return vote
 
     def close(self) -> None:
         """Stop the workers at once (idempotent): after ``finish``, or when generation failed."""
