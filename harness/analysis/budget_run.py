@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from harness.analysis.budget import AS_GENERATED, AS_TRUNCATED, budget_curve, regrader
@@ -66,10 +67,28 @@ def exactness(sampling: Any, backend_name: str) -> str:
     return AS_TRUNCATED
 
 
+def prefetch_tokenizer(model: Any) -> Future:
+    """Start ``load_run_tokenizer`` in a thread, so that it overlaps generation.
+
+    Importing transformers and looking for the files takes seconds (20 s on 2 loaded cores);
+    done after the last completion, that was most of the run's tail.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokenizer")
+    future = pool.submit(load_run_tokenizer, model)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future
+
+
 def run_budget_curve(
-    cfg: Any, problems: Sequence[Problem], graded: Sequence[GradedSample]
+    cfg: Any,
+    problems: Sequence[Problem],
+    graded: Sequence[GradedSample],
+    tokenizer: Future | None = None,
 ) -> dict[str, Any]:
-    """``metrics.json["budget_curve"]`` for a run, or ``{"refused": reason}``; never raises."""
+    """``metrics.json["budget_curve"]`` for a run, or ``{"refused": reason}``; never raises.
+
+    ``tokenizer``: a ``prefetch_tokenizer`` future; None loads it now.
+    """
     if not model_origin.model_named(str(cfg.backend.name)):
         return {
             "refused": "replayed responses of unknown origin: no model= was given, so neither "
@@ -78,7 +97,10 @@ def run_budget_curve(
             "unit": None,
         }
     try:
-        tokenizer, label = load_run_tokenizer(cfg.model)
+        if tokenizer is None:
+            tokenizer, label = load_run_tokenizer(cfg.model)
+        else:
+            tokenizer, label = tokenizer.result()
         return budget_curve(
             problems,
             graded,
