@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from harness.analysis.budget_run import run_budget_curve
+from harness.analysis.budget_run import prefetch_tokenizer, run_budget_curve
 from harness.backends.base import build_backend
 from harness.compare.tool import note as tool_note
 from harness.compare.tool import tool_agreement
@@ -24,21 +24,22 @@ from harness.data.loader import load_benchmark, problems_sha256
 from harness.data.prompts import GPQA_INSTRUCTION, MATH_INSTRUCTION
 from harness.grading.behaviour import grade_behaviour, is_behaviour
 from harness.grading.behaviour import grader_versions as behaviour_grader_versions
-from harness.grading.convention import R1, Convention
+from harness.grading.convention import Convention
 from harness.grading.graders import grader_versions
-from harness.grading.pool import GradeTask, grade_all, open_pool, vote_all
+from harness.grading.stream import StreamGrader, grade, tail  # noqa: F401 - grade: bench
 from harness.metrics.behaviour import score_behaviour
 from harness.metrics.counts import response_counts
 from harness.metrics.matrix import sample_matrix
 from harness.metrics.summary import summarize
 from harness.plan.accounting import accounting
 from harness.plan.hardware import detect_gpus, price_table
-from harness.store import model_origin, provenance, results
+from harness.store import finished, model_origin, provenance, results
 from harness.store.generation_log import GenerationLog
 from harness.store.hydra_files import resume_command
-from harness.store.run_dir import hold, mark_complete
+from harness.store.run_dir import discard_if_failed, hold, mark_complete
+from harness.store.sample_stream import SampleStream
 from harness.tracking.trackers import open_tracker
-from harness.types import Completion, DatasetInfo, GradedSample, Problem
+from harness.types import DatasetInfo, GradedSample, Problem
 
 log = logging.getLogger(__name__)
 
@@ -50,50 +51,6 @@ class RunOutcome:
     run_dir: Path
     metrics: dict[str, Any]
     n_disagreements: int
-
-
-def grade(
-    problems: Sequence[Problem],
-    completions: Sequence[Completion],
-    *,
-    reasoning: bool,
-    timeout_s: float,
-    workers: int | None,
-    convention: Convention = R1,
-) -> list[GradedSample]:
-    """Grade every completion with both graders and group equivalent answers per problem."""
-    by_id = {p.id: p for p in problems}
-    tasks = [
-        GradeTask(
-            response=c.response,
-            finish_reason=c.finish_reason,
-            gold=by_id[c.problem_id].gold,
-            answer_type=by_id[c.problem_id].answer_type,
-            reasoning=reasoning,
-            answer_region=convention.answer_region,
-            truncated=convention.truncated,
-        )
-        for c in completions
-    ]
-    rows: dict[str, list[int]] = {}
-    for i, c in enumerate(completions):
-        rows.setdefault(c.problem_id, []).append(i)
-    with open_pool(workers) as pool:  # one pool for both: workers start and warm up once
-        verdicts = grade_all(tasks, workers=workers, timeout_s=timeout_s, pool=pool)
-        answers = [
-            ([verdicts[i][0].extracted for i in idxs], by_id[pid].answer_type)
-            for pid, idxs in rows.items()
-        ]
-        correct = [[verdicts[i][0].correct for i in idxs] for idxs in rows.values()]
-        groups = vote_all(answers, workers=workers, timeout_s=timeout_s, pool=pool, correct=correct)
-    vote: list[int | None] = [None] * len(completions)
-    for idxs, classes in zip(rows.values(), groups, strict=True):
-        for i, g in zip(idxs, classes, strict=True):
-            vote[i] = g
-    return [
-        GradedSample(completion=c, verdicts=tuple(v), vote_group=g)
-        for c, v, g in zip(completions, verdicts, vote, strict=True)
-    ]
 
 
 def score(
@@ -144,7 +101,7 @@ def score(
 # only split the problems (each sample keeps its seed); a resumed run batches differently anyway.
 _NON_SEMANTIC_BACKEND_KEYS = {
     "gpu_memory_utilization", "concurrency", "timeout_s", "retries", "backoff_s",
-    "data_parallel_size",
+    "data_parallel_size", "pace",
 }  # fmt: skip
 
 
@@ -184,13 +141,18 @@ def run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     """
     check_values(cfg)
     with hold(run_dir):  # a second run on this directory is refused, naming this one's pid
-        if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval/task.py
-            from harness.backends.lm_eval.task import run_lm_eval_task
+        done = finished.check_finished(cfg, run_dir)  # a finished run is never changed
+        if done is not None:
+            print(f"{run_dir} is complete; nothing was changed", flush=True)
+            return RunOutcome(run_dir=run_dir, metrics=done, n_disagreements=0)
+        with discard_if_failed(run_dir):  # a failed fresh start leaves no folder behind
+            if cfg.benchmark.name == "lm_eval_task":  # lm-eval's evaluator: backends/lm_eval/
+                from harness.backends.lm_eval.task import run_lm_eval_task
 
-            metrics = run_lm_eval_task(cfg, run_dir)
-            outcome = RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
-        else:
-            outcome = _run(cfg, run_dir)
+                metrics = run_lm_eval_task(cfg, run_dir)
+                outcome = RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=0)
+            else:
+                outcome = _run(cfg, run_dir)
     return outcome
 
 
@@ -221,16 +183,34 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
     print(f"writing to {run_dir}\nto resume it if it stops: {hint}", flush=True)
     with open_tracker(cfg.tracking, resolved, run_dir, str(cfg.run_id)) as tracker:
         done = gen_log.open()
+        samples_out = SampleStream(run_dir, [p.id for p in problems])  # written as graded
+        grader = StreamGrader(  # grading while generating: harness/grading/stream.py
+            problems,
+            reasoning=bool(cfg.model.reasoning),
+            timeout_s=float(cfg.grading.timeout_s),
+            workers=cfg.grading.workers,
+            convention=convention,
+            enabled=not is_behaviour(cfg.benchmark.answer_type),
+            n=int(cfg.sampling.n),
+            on_problem=samples_out.add,
+        )
+        tokenizer = prefetch_tokenizer(cfg.model)  # for the budget curve, while generating
         try:
+            grader.add_all(done.values())  # reused samples grade while the rest are generated
             generated = backend.generate(
                 problems,
                 all_ids={p.id for p in everything},
                 n=int(cfg.sampling.n),
                 done=done,
-                sink=gen_log.append,
+                sink=grader.sink(gen_log.append, backend),
             )
+        except BaseException:
+            grader.close()
+            samples_out.discard()
+            raise
         finally:
             gen_log.close()
+        last_arrival = grader.last_arrival or time.perf_counter()
         reused = sum((c.problem_id, c.sample_index) in done for c in generated.completions)
         if done:
             log.info(
@@ -253,16 +233,9 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             if judged is not None:
                 metrics["judge"] = judged
         else:
-            graded = grade(
-                problems,
-                generated.completions,
-                reasoning=bool(cfg.model.reasoning),
-                timeout_s=float(cfg.grading.timeout_s),
-                workers=cfg.grading.workers,
-                convention=convention,
-            )
+            graded = grader.finish(generated.completions)
             metrics = score(problems, graded, cfg.stats, reasoning=bool(cfg.model.reasoning))
-            metrics["budget_curve"] = run_budget_curve(cfg, problems, graded)
+            metrics["budget_curve"] = run_budget_curve(cfg, problems, graded, tokenizer)
             metrics["grading_convention"] = convention.as_dict()
         metrics["generation"] = {
             "reused_samples": reused,
@@ -287,8 +260,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
         if agreement:  # an imported log's own verdicts: where they differ from ours, and why
             metrics["tool_agreement"] = agreement
             metrics["notes"].append(tool_note(agreement))
-        n_dis = results.write_samples(run_dir, graded, {p.id: p.gold for p in problems})
-        results.write_json(run_dir / results.METRICS, metrics)
+        n_dis = samples_out.close(graded, {p.id: p.gold for p in problems})
         results.write_json(
             run_dir / results.PROVENANCE,
             provenance.collect(
@@ -302,6 +274,8 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
                 },
             ),
         )
+        metrics["generation"] |= tail(last_arrival)
+        results.write_json(run_dir / results.METRICS, metrics)  # the last file before complete
         mark_complete(run_dir)  # last file of the directory; W&B then uploads the whole of it
         tracker.log_run(metrics, rows, run_dir)
     return RunOutcome(run_dir=run_dir, metrics=metrics, n_disagreements=n_dis)

@@ -4,15 +4,20 @@ The tokenizer is the one the run used: ``model.path`` when set (the dry run's ti
 ``model.hub_id`` at ``model.tokenizer_revision`` (else ``model.revision``), read from local files
 only. A budget curve never downloads; without the tokenizer the cut texts are left empty and the
 curve says so (the verdicts do not change: see ``budget.py``).
+
+A replay of unknown origin (no ``model=``: ``harness/store/model_origin.py``) gets no curve:
+neither its tokenizer nor its token limit is known, and the placeholder model's would be claimed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from harness.analysis.budget import AS_GENERATED, AS_TRUNCATED, budget_curve, regrader
+from harness.store import model_origin
 from harness.types import GradedSample, Problem
 
 log = logging.getLogger(__name__)
@@ -62,12 +67,40 @@ def exactness(sampling: Any, backend_name: str) -> str:
     return AS_TRUNCATED
 
 
+def prefetch_tokenizer(model: Any) -> Future:
+    """Start ``load_run_tokenizer`` in a thread, so that it overlaps generation.
+
+    Importing transformers and looking for the files takes seconds (20 s on 2 loaded cores);
+    done after the last completion, that was most of the run's tail.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokenizer")
+    future = pool.submit(load_run_tokenizer, model)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future
+
+
 def run_budget_curve(
-    cfg: Any, problems: Sequence[Problem], graded: Sequence[GradedSample]
+    cfg: Any,
+    problems: Sequence[Problem],
+    graded: Sequence[GradedSample],
+    tokenizer: Future | None = None,
 ) -> dict[str, Any]:
-    """``metrics.json["budget_curve"]`` for a run, or ``{"refused": reason}``; never raises."""
+    """``metrics.json["budget_curve"]`` for a run, or ``{"refused": reason}``; never raises.
+
+    ``tokenizer``: a ``prefetch_tokenizer`` future; None loads it now.
+    """
+    if not model_origin.model_named(str(cfg.backend.name)):
+        return {
+            "refused": "replayed responses of unknown origin: no model= was given, so neither "
+            "the tokenizer nor max_new_tokens is known; re-run with model=… (and sampling=…) "
+            "for a budget curve",
+            "unit": None,
+        }
     try:
-        tokenizer, label = load_run_tokenizer(cfg.model)
+        if tokenizer is None:
+            tokenizer, label = load_run_tokenizer(cfg.model)
+        else:
+            tokenizer, label = tokenizer.result()
         return budget_curve(
             problems,
             graded,

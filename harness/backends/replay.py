@@ -18,6 +18,7 @@ are errors that name the line numbers.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -139,8 +140,35 @@ def _indexed(path: Path, pid: str, rows: list[tuple[int, dict]]) -> list[Complet
     return out
 
 
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def deliver(completions: Sequence[Completion], sink: Sink, pace: float | None) -> None:
+    """Hand completions to ``sink`` in order; with ``pace``, the k-th at ``k / pace`` seconds."""
+    start = time.perf_counter()
+    for k, completion in enumerate(completions, start=1):
+        if pace is not None:
+            wait = start + k / pace - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+        sink(completion)
+
+
 class ReplayBackend:
-    """``backend=replay``: completions come from a recorded log (``backend.format``)."""
+    """``backend=replay``: completions come from a recorded log (``backend.format``).
+
+    ``backend.pace`` (completions per second) is a testing and benchmark knob: the completions
+    reach the sink at that rate, as a generating backend's would, so grading while generating
+    can be measured without a model (``benchmarks/bench_tail.py``).
+    """
+
+    replays = True  # the sink only grades: the file already persists every completion
 
     def __init__(
         self,
@@ -149,6 +177,7 @@ class ReplayBackend:
         format: str = "auto",  # noqa: A002 - the config key users write
         fields: Mapping[str, str] | None = None,
         match: str = "id",
+        pace: float | None = None,
         **context: Any,
     ) -> None:
         if not path:
@@ -160,8 +189,12 @@ class ReplayBackend:
         self.format = format
         self.fields = {str(k): str(v) for k, v in (fields or {}).items() if v is not None}
         self.match = match
+        if pace is not None and not float(pace) > 0:
+            raise ReplayError(f"backend.pace={pace}: give completions per second > 0, or null")
+        self.pace = None if pace is None else float(pace)
         self.benchmark = context.get("benchmark")
         self.imported: ImportedLog | None = None
+        self._digest: str | None = None
         self.chosen_by = ""
         self.notes: list[str] = []  # the log's, and how its rows were matched and checked
 
@@ -203,16 +236,18 @@ class ReplayBackend:
         done: Mapping[tuple[str, int], Completion] | None = None,
         sink: Sink | None = None,
     ) -> Generation:
-        """Read the recorded completions for ``problems``.
+        """Read the recorded completions for ``problems`` and hand each to ``sink``.
 
-        ``done`` and ``sink`` are unused: replaying is cheap and the file already persists.
+        ``done`` is unused: replaying is cheap. The file already persists the completions, so
+        the pipeline's sink for a replay (``replays = True``) grades them without logging them.
+        With ``pace`` set, the sink gets them at that rate, as from a generating backend.
 
         Args:
             problems: Problems under evaluation.
             all_ids: Every id in the benchmark.
             n: The configured samples per problem (``sampling.n``); the file must match it.
             done: Unused.
-            sink: Unused.
+            sink: Called with every completion, in order (paced when ``pace`` is set).
 
         Returns:
             The completions; the log's notes (e.g. no finish reasons, rows matched by position
@@ -222,17 +257,23 @@ class ReplayBackend:
             ReplayError: On any problem with the file, or when its sample count is not ``n``.
         """
         result = replay_rows(self.path, self._rows(), problems, all_ids)
+        self._digest = file_sha256(self.path)  # here, not in the run's tail (provenance)
         if result.n_samples != n:
             raise ReplayError(
                 f"{self.path} holds {result.n_samples} samples per problem but sampling.n={n}; "
                 f"add sampling.n={result.n_samples} so the run records the protocol it used"
             )
-        notes = self.notes
+        notes = list(self.notes)
+        if sink is not None:
+            deliver(result.completions, sink, self.pace)
+        stats: dict[str, Any] = {"notes": notes} if notes else {}
+        if self.pace is not None:
+            stats["paced_completions_per_s"] = self.pace
         return Generation(
             result.completions,
             n_samples=result.n_samples,
             skipped_rows=result.skipped_rows,
-            stats={"notes": notes} if notes else {},
+            stats=stats,
         )
 
     def provenance(self) -> dict[str, Any]:
@@ -240,7 +281,7 @@ class ReplayBackend:
 
         ``origin`` holds only what the log itself says (tool, model, sampling fields).
         """
-        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        digest = self._digest or file_sha256(self.path)
         facts: dict[str, Any] = {"path": str(self.path.resolve()), "sha256": digest}
         if self.imported is not None:
             facts["format"] = self.imported.format

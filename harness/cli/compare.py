@@ -2,6 +2,9 @@
 
 harness-compare RUN_A RUN_B                 # prints the reconciliation, writes ./compare.json
 harness-compare RUN_A RUN_B --out DIR       # writes DIR/compare.json
+
+Both runs must be finished and unchanged (``complete.json``'s sha256 values are checked), and
+``--out`` may not lie inside a run directory: a finished run is never written to.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.cli.argtypes import open_unit, positive_int
 from harness.cli.interrupt import one_line_interrupt
 from harness.errors import HarnessError
 
@@ -37,9 +41,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("run_b", type=Path, help="run directory B")
     p.add_argument("--out", type=Path, default=Path("."), help="folder for compare.json")
     # 2000 replicates and seed 0: the run defaults (stats.* in configs/config.yaml).
-    p.add_argument("--resamples", type=int, default=2000, help="bootstrap replicates")
+    p.add_argument("--resamples", type=positive_int, default=2000, help="bootstrap replicates")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
-    p.add_argument("--confidence", type=float, default=0.95, help="interval coverage")
+    p.add_argument("--confidence", type=open_unit, default=0.95, help="interval coverage")
     p.add_argument("--show", type=int, default=20, help="items to print (all go to the JSON)")
     return p
 
@@ -47,10 +51,15 @@ def parser() -> argparse.ArgumentParser:
 @one_line_interrupt("compare.json was not written (or is the previous one); run it again")
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``harness-compare`` console script."""
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     from harness.compare import compare_runs, load_items, render
     from harness.store.results import write_json
+    from harness.store.verify import inside_run_dir
 
+    held = inside_run_dir(args.out)
+    if held is not None:
+        p.error(f"--out {args.out} lies inside the run directory {held}; choose another folder")
     try:
         result = compare_runs(
             load_items(args.run_a),

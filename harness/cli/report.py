@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.claims import ClaimError
+from harness.cli.argtypes import open_unit, positive_int
 from harness.cli.interrupt import one_line_interrupt
 from harness.errors import HarnessError
 
@@ -53,9 +54,9 @@ def parser() -> argparse.ArgumentParser:
     )
     # 2000 replicates and seed 0: the run defaults (stats.* in configs/config.yaml), so a one-run
     # cell reproduces the run's own metrics.json intervals.
-    p.add_argument("--resamples", type=int, default=2000, help="bootstrap replicates")
+    p.add_argument("--resamples", type=positive_int, default=2000, help="bootstrap replicates")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
-    p.add_argument("--confidence", type=float, default=0.95, help="interval coverage")
+    p.add_argument("--confidence", type=open_unit, default=0.95, help="interval coverage")
     p.add_argument(
         "--memory",
         type=Path,

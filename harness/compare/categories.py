@@ -1,6 +1,7 @@
 """Why one item's verdict differs between two runs: one category per item, first rule that holds.
 
-1. ``missing``: the item is in one run only.
+1. ``missing``: the item is in one run only. ``harness-compare`` lists no such item as
+   differing: it counts them apart, as unshared samples (``reconcile.py``).
 2. ``different_response``: the two texts differ (other sampling, another harness's output).
 3. ``truncated``: the same text, and one side counted it wrong because it was stopped by the
    token limit (``grading.truncated=wrong``) while the other graded it.
@@ -17,9 +18,8 @@ from __future__ import annotations
 from harness.compare.load import Item
 from harness.grading.extract import THINK_END, last_boxed_span
 
-CATEGORIES = (
-    "truncated", "answer_in_think", "extraction", "equivalence", "different_response", "missing",
-)  # fmt: skip
+# The categories of an item both runs hold (``missing`` is not one of them).
+CATEGORIES = ("truncated", "answer_in_think", "extraction", "equivalence", "different_response")
 
 
 def box_in_think(response: str) -> bool:

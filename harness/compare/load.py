@@ -1,4 +1,8 @@
-"""Read one run directory item by item: every sample's text, finish reason and verdict."""
+"""Read one finished run directory item by item: every sample's text, finish reason and verdict.
+
+A run is read only once ``harness/store/verify.py`` has checked every file ``complete.json``
+lists against its sha256; a damaged file is refused with one line naming it and the line.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import yaml
 from harness.errors import HarnessError
 from harness.grading.convention import Convention
 from harness.store.results import CONFIG, PROVENANCE, SAMPLES
+from harness.store.verify import RunFileError, verify_run
 
 
 class CompareError(HarnessError):
@@ -100,20 +105,15 @@ def load_items(run_dir: Path) -> RunItems:
             f"{run_dir} is not a finished run directory (it needs {CONFIG} and {SAMPLES}); "
             "pass the directory harness-eval printed as `run directory: …`"
         )
-    config = yaml.safe_load((run_dir / CONFIG).read_text(encoding="utf-8")) or {}
-    items: dict[tuple[str, int], Item] = {}
-    order: dict[str, None] = {}
-    tool_rows: list[dict[str, Any]] = []
-    with (run_dir / SAMPLES).open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                row = json.loads(line)
-                if row.get("tool_verdict"):
-                    tool_rows.append(row)
-                pid = str(row["problem_id"])
-                order.setdefault(pid, None)
-                items[(pid, int(row["sample_index"]))] = _item(row)
+    try:
+        verify_run(run_dir, needed=(CONFIG, SAMPLES))
+    except RunFileError as exc:
+        raise CompareError(f"{exc}; compare finished, unchanged runs only") from exc
+    config = _config(run_dir / CONFIG)
+    items, order, tool_rows = _samples(run_dir / SAMPLES)
     model = config.get("model") or {}
+    if not isinstance(model, dict):
+        raise CompareError(f"{run_dir / CONFIG}: model is not a mapping; the file is damaged")
     return RunItems(
         path=run_dir,
         run_id=str(config.get("run_id") or run_dir.name),
@@ -132,6 +132,51 @@ def _origin(run_dir: Path) -> dict[str, Any]:
     """``provenance.json``'s ``backend.origin`` (what an imported log said of itself), or {}."""
     try:
         facts = json.loads((run_dir / PROVENANCE).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):
         return {}
-    return (facts.get("backend") or {}).get("origin") or {}
+    backend = facts.get("backend") if isinstance(facts, dict) else None
+    return (backend.get("origin") if isinstance(backend, dict) else None) or {}
+
+
+def _config(path: Path) -> dict[str, Any]:
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CompareError(f"{path}: not a readable YAML file ({type(exc).__name__})") from exc
+    if not isinstance(config, dict):
+        raise CompareError(f"{path}:1: not a config mapping; the file is damaged")
+    return config
+
+
+def _samples(
+    path: Path,
+) -> tuple[dict[tuple[str, int], Item], dict[str, None], list[dict[str, Any]]]:
+    """samples.jsonl's items, its problems in first-appearance order, and its tool-verdict rows.
+
+    The last are the rows that hold an imported log's own verdict (``compare.tool``).
+    """
+    items: dict[tuple[str, int], Item] = {}
+    order: dict[str, None] = {}
+    tool_rows: list[dict[str, Any]] = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    pid = str(row["problem_id"])
+                    key = (pid, int(row["sample_index"]))
+                    item = _item(row)
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    raise CompareError(
+                        f"{path}:{number}: not a sample row ({type(exc).__name__}: {exc}); "
+                        "the file is damaged, re-run the evaluation into a new run_id"
+                    ) from exc
+                if row.get("tool_verdict"):
+                    tool_rows.append(row)
+                order.setdefault(pid, None)
+                items[key] = item
+    except UnicodeDecodeError as exc:
+        raise CompareError(f"{path}: not UTF-8 (byte {exc.start}); the file is damaged") from exc
+    return items, order, tool_rows

@@ -1,15 +1,15 @@
 r"""Item-level reconciliation of two runs: pass@1 of each, their paired difference, and why.
 
 pass@1 of a run is the mean over its problems of the per-problem mean correctness (R1 paper).
-The difference D = pass@1(A) − pass@1(B) splits exactly into
+The headline is the paired difference on the shared samples: over the problems both runs hold
+and sample indices 0..min(n_A, n_B)−1, D_shared = Σ_items (a − b) / (P_s · n_s), so each shared
+item whose verdicts differ moves it by ±100/(P_s · n_s) points, and the effects of its category
+add up to D_shared. Samples present on one side only (another k, fewer problems) are counted
+apart (``unshared``) and never listed as items that differ; the unpaired difference of the two
+runs' own pass@1, D = pass@1(A) − pass@1(B), is reported beside it with D − D_shared, what the
+unshared samples change (zero when both runs hold the same problems and n).
 
-- the shared part, over the problems both runs hold and sample indices 0..min(n_A, n_B)−1:
-  D_shared = Σ_items (a − b) / (P_s · n_s), so each shared item whose verdicts differ moves it
-  by ±100/(P_s · n_s) points, and the effects of its category add up to D_shared;
-- the ``missing`` effect D − D_shared: what the items present on one side only change (zero
-  when both runs hold the same problems and n).
-
-Intervals are for D_shared, the paired difference on the shared items:
+Intervals are for D_shared:
 
 - fixed set (the benchmark's problems fixed, only the samples random; Miller 2024, "Adding Error
   Bars to Evals", §2.2), D ± z·SE. Two runs of different responses are independent draws:
@@ -113,31 +113,33 @@ def _shared(a: RunItems, b: RunItems, stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _shared_keys(a: RunItems, b: RunItems) -> list[tuple[str, int]]:
+    """The (problem, sample index) pairs of the paired difference, in A's problem order."""
+    pids = [p for p in a.problem_ids if p in set(b.problem_ids)]
+    n = min(a.n_samples, b.n_samples)
+    return [(p, j) for p in pids for j in range(n)]
+
+
 def _items(a: RunItems, b: RunItems, shared: dict[str, Any]) -> list[dict[str, Any]]:
-    order: dict[str, int] = {}
-    for pid in (*a.problem_ids, *b.problem_ids):
-        order.setdefault(pid, len(order))
-    keys = sorted(set(a.items) | set(b.items), key=lambda k: (order[k[0]], k[1]))
+    """The shared items whose verdicts differ, each with its category and effect."""
     weight = 100.0 / (shared["n_problems"] * shared["n_samples"]) if shared["n_problems"] else 0
     out = []
-    for key in keys:
-        x, y = a.items.get(key), b.items.get(key)
-        if x is not None and y is not None and x.correct == y.correct:
+    for key in _shared_keys(a, b):
+        x, y = a.items[key], b.items[key]
+        if x.correct == y.correct:
             continue
-        category = categorise(x, y, a.answer_region, b.answer_region)
-        effect = 0.0 if x is None or y is None else weight * (int(x.correct) - int(y.correct))
         out.append(
             {
                 "problem_id": key[0],
                 "sample_index": key[1],
-                "a_correct": None if x is None else x.correct,
-                "b_correct": None if y is None else y.correct,
-                "category": category,
-                "a_answer": None if x is None else x.extracted,
-                "b_answer": None if y is None else y.extracted,
-                "a_status": None if x is None else x.status,
-                "b_status": None if y is None else y.status,
-                "effect": effect,
+                "a_correct": x.correct,
+                "b_correct": y.correct,
+                "category": categorise(x, y, a.answer_region, b.answer_region),
+                "a_answer": x.extracted,
+                "b_answer": y.extracted,
+                "a_status": x.status,
+                "b_status": y.status,
+                "effect": weight * (int(x.correct) - int(y.correct)),
             }
         )
     return out
@@ -157,7 +159,10 @@ def compare_runs(
 
     Returns:
         ``{"a", "b", "diff", "categories", "effects", "items", "tool"}``; values in percentage
-        points. ``tool`` holds, per run whose samples came from another tool's log with its own
+        points. ``diff["pass@1"]`` is the paired difference on the shared samples (the headline);
+        ``diff["unpaired"]`` the difference of the two runs' own pass@1; ``diff["unshared"]``
+        counts the samples held by one run only (``a_only``, ``b_only``) and their ``effect``.
+        ``tool`` holds, per run whose samples came from another tool's log with its own
         verdicts, that tool's verdicts against ours (``compare.tool``).
 
     Raises:
@@ -174,12 +179,22 @@ def compare_runs(
     items = _items(a, b, shared)
     total = side_a["pass@1"]["value"] - side_b["pass@1"]["value"]
     effects = {c: sum(i["effect"] for i in items if i["category"] == c) for c in CATEGORIES}
-    missing = any(i["category"] == "missing" for i in items)
-    effects["missing"] = total - shared["value"] if missing else 0.0  # else rounding noise only
+    keys = set(_shared_keys(a, b))
+    a_only, b_only = len(set(a.items) - keys), len(set(b.items) - keys)
+    unshared = {
+        "a_only": a_only,
+        "b_only": b_only,
+        "effect": total - shared["value"] if a_only or b_only else 0.0,  # else rounding only
+    }
     return {
         "a": side_a,
         "b": side_b,
-        "diff": {"pass@1": total, "shared": shared},
+        "diff": {
+            "pass@1": shared["value"],
+            "unpaired": total,
+            "shared": shared,
+            "unshared": unshared,
+        },
         "categories": {c: sum(i["category"] == c for i in items) for c in CATEGORIES},
         "effects": effects,
         "items": items,

@@ -37,10 +37,9 @@ def render(result: dict[str, Any], show: int = 20) -> str:
     diff, shared = result["diff"], result["diff"]["shared"]
     fs, gen = shared["fixed_set"], shared["generalisation"]
     lines = [_run_line("A", result["a"]), _run_line("B", result["b"]), ""]
-    lines.append(f"A - B  pass@1 difference {diff['pass@1']:+.2f} points")
     lines.append(
-        f"   paired, on the {shared['n_problems']} shared problems x {shared['n_samples']} "
-        f"samples: {shared['value']:+.2f}"
+        f"A - B  pass@1 difference {diff['pass@1']:+.2f} points, paired on the "
+        f"{shared['n_problems']} shared problems x {shared['n_samples']} shared samples"
     )
     lines.append(
         f"   fixed set (problems fixed, samples random):  95% CI "
@@ -50,12 +49,23 @@ def render(result: dict[str, Any], show: int = 20) -> str:
         f"   generalisation (paired problem bootstrap, B={gen['resamples']}):  95% CI "
         f"[{gen['ci95'][0]:+.2f}, {gen['ci95'][1]:+.2f}]"
     )
+    un = diff["unshared"]
+    if un["a_only"] or un["b_only"]:
+        lines.append(
+            f"   unshared samples, left out of the paired difference: {un['a_only']} in A only, "
+            f"{un['b_only']} in B only; the runs' own pass@1 differ by {diff['unpaired']:+.2f} "
+            f"({un['effect']:+.2f} from the unshared samples)"
+        )
     items = result["items"]
-    lines += ["", f"items that differ: {len(items)}", f"   {'category':<20}{'items':>6}  effect"]
+    lines += [
+        "",
+        f"shared items that differ: {len(items)}",
+        f"   {'category':<20}{'items':>6}  effect",
+    ]
     for c in CATEGORIES:
         lines.append(f"   {c:<20}{result['categories'][c]:>6}  {result['effects'][c]:+7.2f}")
     total = sum(result["effects"].values())
-    lines.append(f"   {'total':<20}{len(items):>6}  {total:+7.2f}  (= A - B)")
+    lines.append(f"   {'total':<20}{len(items):>6}  {total:+7.2f}  (= the paired A - B)")
     if items:
         lines += [
             "",

@@ -118,6 +118,9 @@ class ReplayBackendConfig(BackendConfig):
     format: str = "auto"  # auto or a registered format (backends/importers/__init__.py FORMATS)
     fields: ImportFieldsConfig = field(default_factory=ImportFieldsConfig)
     match: str = "id"  # id | problem_text (normalised problem text)
+    # Testing/benchmark knob: deliver completions at this many per second, as a generating
+    # backend would, to measure grading while generating (benchmarks/RESULTS_grading.md).
+    pace: float | None = None
 
 
 @dataclass

@@ -130,11 +130,43 @@ def parse_pred(window: str, timeout: int | None) -> list[Any]:
     return parse(window, list(PRED_CONFIG), parsing_timeout=timeout, raise_on_error=True)
 
 
+# Comparisons remembered per worker process. A problem's samples repeat a few answers (R1's 64
+# samples of a MATH-500 problem hold a handful of distinct ones), and sympy's simplification of
+# each pair costs ~6 ms (profiled, benchmarks/RESULTS_grading.md). 4,096 pairs: a few MB.
+_EQUAL_MAX = 4096
+_equal: dict[tuple[str, ...], bool] = {}
+
+
+def _pair_key(gold: list[Any], pred: list[Any], timeout: int | None) -> tuple[str, ...] | None:
+    """The exact structure of both parses (sympy ``srepr``), or None when one cannot be written."""
+    from sympy import srepr  # sympy is math-verify's own dependency
+
+    try:
+        parts = [repr(timeout), *(srepr(x) for x in gold), "|", *(srepr(x) for x in pred)]
+    except Exception:  # noqa: BLE001 - a parse that sympy cannot print is compared afresh
+        return None
+    return tuple(parts)
+
+
 def equivalent(gold: list[Any], pred: list[Any], timeout: int | None) -> tuple[bool, bool]:
     """Compare parsed answers pair by pair. Returns (equal, timed_out).
 
     A pair that raises counts as unequal, as in math-verify's default; a timeout is reported.
+    The result for structurally identical parses (same ``srepr``) is remembered, except after a
+    timeout, which is tried again as before.
     """
+    key = _pair_key(gold, pred, timeout)
+    if key is not None and key in _equal:
+        return _equal[key], False
+    result = _equivalent(gold, pred, timeout)
+    if key is not None and not result[1]:
+        if len(_equal) >= _EQUAL_MAX:
+            _equal.clear()
+        _equal[key] = result[0]
+    return result
+
+
+def _equivalent(gold: list[Any], pred: list[Any], timeout: int | None) -> tuple[bool, bool]:
     timed_out = False
     for g, p in product(gold, pred):
         try:

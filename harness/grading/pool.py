@@ -90,6 +90,102 @@ def _failed(status: VerdictStatus) -> Pair:
     return Verdict(mv.NAME, None, False, status), Verdict(mn.NAME, None, False, status)
 
 
+def prepared(t: GradeTask) -> _Item:
+    """What a worker needs for one task: the response cut to its answer window (a small message)."""
+    status, window = prepare(t.response, t.finish_reason, t.reasoning, t.answer_region, t.truncated)
+    return status, window, t.gold, t.answer_type
+
+
+class ChunkGrader:
+    """Send responses to a pool in chunks as they come, and collect their verdicts in order.
+
+    Every ``chunk_size`` added responses go to the workers at once as one task with a limit of
+    ``chunk_size`` × ``timeout_s`` (pebble counts it from when a worker starts the task, so a
+    chunk scheduled early is not penalised). ``results`` sends the last partial chunk, waits, and
+    grades the responses of a chunk that timed out or crashed again one per task, each with its
+    own limit: the same verdicts as grading them all at once.
+
+    Args:
+        pool: An open pool (``open_pool``); its owner closes it.
+        timeout_s: Hard limit per response in seconds.
+        chunk_size: Responses per task.
+    """
+
+    def __init__(self, pool: ProcessPool, timeout_s: float, chunk_size: int = CHUNK_SIZE) -> None:
+        self._pool = pool
+        self._timeout_s = timeout_s
+        self._size = chunk_size
+        self._items: list[_Item] = []
+        self._chunks: list[tuple[range, Future]] = []
+        self._unread: list[tuple[range, Future]] = []  # sent, not yet returned by ``ready``
+        self._sent = 0
+
+    def add(self, item: _Item) -> int:
+        """Queue one prepared response (``prepared``); returns its index for ``results``."""
+        self._items.append(item)
+        if len(self._items) - self._sent >= self._size:
+            self._send()
+        return len(self._items) - 1
+
+    def _send(self) -> None:
+        c = range(self._sent, len(self._items))
+        if c:
+            fut = self._pool.schedule(
+                _grade_chunk,
+                args=([self._items[i] for i in c], self._timeout_s),
+                timeout=len(c) * self._timeout_s,
+            )
+            self._chunks.append((c, fut))
+            self._unread.append((c, fut))
+            self._sent = len(self._items)
+
+    def ready(self) -> list[tuple[int, tuple[Pair, float]]]:
+        """``(index, result)`` of every response whose chunk finished well since the last call.
+
+        A chunk that failed is left to ``results``, which grades its responses again one by one.
+        """
+        out = []
+        pending = []
+        for c, fut in self._unread:
+            if not fut.done():
+                pending.append((c, fut))
+            elif not fut.cancelled() and fut.exception() is None:
+                out.extend(zip(c, fut.result(), strict=True))
+        self._unread = pending
+        return out
+
+    def results(self, bar: tqdm | None = None) -> list[tuple[Pair, float]]:
+        """Every added response's verdict pair and grading time, in the order added."""
+        self._send()
+        timeout_s = self._timeout_s
+        results: list[tuple[Pair, float] | None] = [None] * len(self._items)
+        retry: list[int] = []
+        for c, fut in self._chunks:
+            try:
+                for i, res in zip(c, fut.result(), strict=True):
+                    results[i] = res
+                if bar is not None:
+                    bar.update(len(c))
+            except (FutureTimeout, ProcessExpired, Exception):
+                retry.extend(c)
+        singles = {
+            i: self._pool.schedule(
+                _grade_chunk, args=([self._items[i]], timeout_s), timeout=timeout_s
+            )
+            for i in retry
+        }
+        for i, fut in singles.items():
+            try:
+                results[i] = fut.result()[0]
+            except FutureTimeout:
+                results[i] = (_failed("timeout"), timeout_s)
+            except Exception:  # the worker died (memory, crash) or pickling failed
+                results[i] = (_failed("error"), 0.0)
+            if bar is not None:
+                bar.update(1)
+        return [r if r is not None else (_failed("error"), 0.0) for r in results]
+
+
 def grade_all_timed(
     tasks: Sequence[GradeTask],
     *,
@@ -100,47 +196,15 @@ def grade_all_timed(
     pool: ProcessPool | None = None,
 ) -> list[tuple[Pair, float]]:
     """Like ``grade_all`` but also returns each response's grading time in seconds."""
-    items: list[_Item] = []
-    for t in tasks:  # cut to the answer window here: small messages to the workers
-        status, window = prepare(
-            t.response, t.finish_reason, t.reasoning, t.answer_region, t.truncated
-        )
-        items.append((status, window, t.gold, t.answer_type))
-    results: list[tuple[Pair, float] | None] = [None] * len(items)
-    chunks = [range(i, min(i + chunk_size, len(items))) for i in range(0, len(items), chunk_size)]
+    items = [prepared(t) for t in tasks]  # cut to the answer window here: small messages
     with (
         _using(pool, workers) as pool,
         tqdm(total=len(items), disable=not progress, desc="grading", unit="resp") as bar,
     ):
-        futures: list[Future] = [
-            pool.schedule(
-                _grade_chunk,
-                args=([items[i] for i in c], timeout_s),
-                timeout=len(c) * timeout_s,
-            )
-            for c in chunks
-        ]
-        retry: list[int] = []
-        for c, fut in zip(chunks, futures, strict=True):
-            try:
-                for i, res in zip(c, fut.result(), strict=True):
-                    results[i] = res
-                bar.update(len(c))
-            except (FutureTimeout, ProcessExpired, Exception):
-                retry.extend(c)
-        singles = {
-            i: pool.schedule(_grade_chunk, args=([items[i]], timeout_s), timeout=timeout_s)
-            for i in retry
-        }
-        for i, fut in singles.items():
-            try:
-                results[i] = fut.result()[0]
-            except FutureTimeout:
-                results[i] = (_failed("timeout"), timeout_s)
-            except Exception:  # the worker died (memory, crash) or pickling failed
-                results[i] = (_failed("error"), 0.0)
-            bar.update(1)
-    return [r if r is not None else (_failed("error"), 0.0) for r in results]
+        chunks = ChunkGrader(pool, timeout_s, chunk_size)
+        for item in items:
+            chunks.add(item)
+        return chunks.results(bar)
 
 
 def grade_all(
@@ -173,12 +237,13 @@ def grade_all(
 _Vote = tuple[list[str | None], str, list[bool] | None]  # answers, answer_type, verdicts
 
 
-def _vote_chunk(problems: list[_Vote], timeout_s: float) -> list:
+def vote_chunk(problems: list[_Vote], timeout_s: float) -> list:
     """Worker: ``vote_groups`` for several problems, in order."""
     return [vote_groups(a, t, timeout_s, correct) for a, t, correct in problems]
 
 
-def _vote_budget(answers: list[str | None], timeout_s: float) -> float:
+def vote_budget(answers: list[str | None], timeout_s: float) -> float:
+    """The hard limit of one problem's grouping: ``timeout_s`` per answer."""
     return max(1, len(answers)) * timeout_s
 
 
@@ -226,9 +291,9 @@ def vote_all(
         with _using(pool, workers) as pool:
             futures = [
                 pool.schedule(
-                    _vote_chunk,
+                    vote_chunk,
                     args=([votes[i] for i in c], timeout_s),
-                    timeout=sum(_vote_budget(problems[i][0], timeout_s) for i in c),
+                    timeout=sum(vote_budget(problems[i][0], timeout_s) for i in c),
                 )
                 for c in chunks
             ]
@@ -241,9 +306,9 @@ def vote_all(
                     retry.extend(c)
             singles = {
                 i: pool.schedule(
-                    _vote_chunk,
+                    vote_chunk,
                     args=([votes[i]], timeout_s),
-                    timeout=_vote_budget(problems[i][0], timeout_s),
+                    timeout=vote_budget(problems[i][0], timeout_s),
                 )
                 for i in retry
             }

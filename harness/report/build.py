@@ -20,6 +20,7 @@ from harness.report.published import is_reproduction, published_section
 from harness.report.runs import ReportInputError, Run, load_runs
 from harness.report.scaling import scaling_figures
 from harness.report.verdicts import Settings, VerdictRow, judge_all
+from harness.store.publish import publish
 
 VERDICTS = "verdicts.json"
 REPORT = "report.md"
@@ -55,7 +56,7 @@ def build_report(
 
     Args:
         inputs: Run directories, results folders or multirun folders.
-        out: Output folder (created).
+        out: Output folder, replaced whole under a lock (``harness/store/publish.py``).
         settings: Verdict settings; defaults as documented in ``rules.py``.
         seeds: Claims registry folder; default the checkout's ``seeds/``.
         skip_incomplete: Leave out run directories without metrics.json/samples.jsonl.
@@ -87,7 +88,33 @@ def build_report(
     rows = judge_all(cells, claims, protocols, settings, margins, groups)
     rows = with_qvalues(behaviour_verdicts(rows, claims, probes, margins))
     reproductions = {c.id for c in claims if is_reproduction(c)}  # their own section below
-    out.mkdir(parents=True, exist_ok=True)
+    shown = [r for r in rows if r.claim_id not in reproductions]
+    published = published_section(claims, rows, cells, protocols, md_table)
+    with publish(out) as folder:  # locked; replaces the old folder whole (store/publish.py)
+        figures = _write(
+            folder, inputs, cells, runs, probes, rows, settings, warnings, plots, (shown, published)
+        )
+    runs += probes
+    return Report(out, tuple(runs), tuple(cells), tuple(rows), tuple(figures), tuple(warnings))
+
+
+def _write(
+    out: Path,
+    inputs: Sequence[Path],
+    cells: list[Cell],
+    runs: list[Run],
+    probes: list[Run],
+    rows: list[VerdictRow],
+    settings: Settings,
+    warnings: list[str],
+    plots: bool,
+    claims_md: tuple[list[VerdictRow], str],
+) -> list[Figure]:
+    """Write verdicts.json, report.md and the figures into ``out``; return the figures.
+
+    ``claims_md``: the rows of report.md's Claims table (reproductions left out) and the
+    "Published numbers" section that shows the reproductions instead.
+    """
     figures = write_figures(cells, rows, out, settings) if plots else []
     figures += scaling_figures(cells, runs, out) if plots else []
     payload = {
@@ -118,16 +145,14 @@ def build_report(
         encoding="utf-8",
         errors="backslashreplace",  # a lone surrogate from a response: its JSON escape
     )
-    claim_rows = [r for r in rows if r.claim_id not in reproductions]
+    shown, published = claims_md
     text = render(
-        cells, runs, claim_rows, figures, settings, inputs=[str(i) for i in inputs],
-        warnings=warnings,
-    )  # fmt: skip
-    text += published_section(claims, rows, cells, protocols, md_table)
+        cells, runs, shown, figures, settings, inputs=[str(i) for i in inputs], warnings=warnings
+    )
+    text += published
     text += behaviour_section(probes)
     (out / REPORT).write_text(text, encoding="utf-8", errors="backslashreplace")
-    runs += probes
-    return Report(out, tuple(runs), tuple(cells), tuple(rows), tuple(figures), tuple(warnings))
+    return figures
 
 
 def tracking_payload(

@@ -8,10 +8,19 @@ grading convention (``grading.answer_region``, ``grading.truncated``). Pooling c
 samples per problem, so n grows, and every metric is recomputed from the pooled matrix by
 ``harness.metrics``. Runs with a different key stay separate rows, each saying why.
 
-Two runs that hold the same samples are counted once: runs that replayed the same file (same
-backend sha256), and generating runs with the same sampling seed (the same seed stream: every
-sample's seed is seed·2³² + problem·2¹⁶ + sample, so the samples repeat); the run with more
-samples is kept. The between-run variance of pooled runs is estimated in ``evidence.py``.
+Two runs that hold the same samples are counted once. A sample is its (problem id, sample
+index, response) and is keyed by their sha256 (``Run.sample_keys``), so a replay of a file the
+same cell generated, or a byte-different copy of the same samples, is caught whatever the file
+names or seeds: a run whose samples are all samples of a run kept before it is left out (a
+few identical texts by chance, a short answer say, do not make two runs one). Generating
+runs with the same sampling seed are left out too (the same seed stream: every sample's seed is
+seed·2³² + problem·2¹⁶ + sample, so the samples repeat, up to engine nondeterminism). The run
+with more samples is kept. The between-run variance of pooled runs is estimated in
+``evidence.py``.
+
+A replay of unknown origin (no ``model=``, recorded ``model: unknown``) says nothing about which
+model or sampling made it, so two of them need not share either: each is its own row, labelled
+"origin unknown (<run_id>)", and is pooled with nothing.
 """
 
 from __future__ import annotations
@@ -189,17 +198,26 @@ def pool_samples(parts: Sequence[RunSamples]) -> RunSamples:
     )
 
 
+def _duplicate_of(run: Run, kept: Sequence[Run]) -> str | None:
+    """Why ``run`` repeats samples of a run kept already, or None."""
+    generated = not (run.provenance.get("backend") or {}).get("sha256")  # replays record one
+    for other in kept:
+        if run.sample_keys and run.sample_keys <= other.sample_keys:
+            return f"all its {len(run.sample_keys)} samples are samples of {other.run_id}"
+        other_generated = not (other.provenance.get("backend") or {}).get("sha256")
+        seed = run.sampling_seed
+        if generated and other_generated and seed is not None and seed == other.sampling_seed:
+            return f"it used the same seed stream (seed {seed}) as {other.run_id}"
+    return None
+
+
 def _cell(runs: list[Run], notes: list[str], stats: dict[str, Any]) -> Cell:
     kept: list[Run] = []
-    seen: dict[Any, str] = {}
     for run in sorted(runs, key=lambda r: -r.n_samples):  # keep the larger of two duplicates
-        sha = (run.provenance.get("backend") or {}).get("sha256")
-        key = ("file", sha) if sha else ("seed", run.sampling_seed)
-        if key in seen and key[1] is not None:
-            what = "replayed the same file" if sha else f"used the same seed stream (seed {key[1]})"
-            notes.append(f"{run.run_id} left out: it {what} as {seen[key]}, the same samples")
+        why = _duplicate_of(run, kept)
+        if why is not None:
+            notes.append(f"{run.run_id} left out, the same samples counted once: {why}")
             continue
-        seen[key] = run.run_id
         kept.append(run)
     kept.sort(key=lambda r: str(r.path))
     samples = kept[0].samples if len(kept) == 1 else pool_samples([r.samples for r in kept])
@@ -213,7 +231,7 @@ def _cell(runs: list[Run], notes: list[str], stats: dict[str, Any]) -> Cell:
         **stats,
     )
     return Cell(
-        model=kept[0].model,
+        model=origin_label(kept[0]) if kept[0].origin_unknown else kept[0].model,
         benchmark=kept[0].benchmark,
         runs=tuple(kept),
         samples=samples,
@@ -221,6 +239,11 @@ def _cell(runs: list[Run], notes: list[str], stats: dict[str, Any]) -> Cell:
         scores=problem_scores(samples.correct, samples.groups),
         notes=tuple(notes),
     )
+
+
+def origin_label(run: Run) -> str:
+    """The row label of a replay of unknown origin: its own, naming the run."""
+    return f"origin unknown ({run.run_id})"
 
 
 def build_cells(runs: Sequence[Run], *, resamples: int, seed: int, confidence: float) -> list[Cell]:
@@ -238,9 +261,8 @@ def build_cells(runs: Sequence[Run], *, resamples: int, seed: int, confidence: f
     stats = {"resamples": resamples, "seed": seed, "confidence": confidence}
     groups: dict[tuple[str, str], dict[tuple[Any, ...], list[Run]]] = {}
     for run in sorted(runs, key=lambda r: (r.model, r.benchmark, str(r.path))):
-        groups.setdefault((run.model, run.benchmark), {}).setdefault(protocol_key(run), []).append(
-            run
-        )
+        model = str(run.path) if run.origin_unknown else run.model  # pooled with nothing
+        groups.setdefault((model, run.benchmark), {}).setdefault(protocol_key(run), []).append(run)
     cells: list[Cell] = []
     for protocols in groups.values():
         for key, members in protocols.items():

@@ -3,6 +3,8 @@
 A run directory is what ``harness-eval`` writes (README "Results"): ``config.yaml`` beside
 ``metrics.json``, ``samples.jsonl`` and ``provenance.json``, and ``complete.json``, written last
 once the run finished (``harness/store/run_dir.py``); without it the run is incomplete.
+Before a run is read, every file ``complete.json`` lists is checked against its sha256
+(``harness/store/verify.py``): a file changed or cut since the run finished is refused.
 Inputs may be one run directory, a results folder, or a Hydra multirun folder
 (``results/multirun_*/<job>/``): folders are searched recursively, skipping Hydra's
 ``.hydra/``, W&B's ``wandb/`` and earlier ``report/`` outputs.
@@ -23,12 +25,12 @@ import yaml
 
 from harness.errors import HarnessError
 from harness.metrics.matrix import sample_matrix
+from harness.store.model_origin import UNKNOWN
 from harness.store.results import CONFIG, METRICS, PROVENANCE, SAMPLES
-from harness.store.run_dir import COMPLETE
+from harness.store.verify import COMPLETE, RunFileError, is_run_dir, read_json_object, verify_run
 from harness.types import Completion, GradedSample, Verdict
 
 SKIP_DIRS = {".hydra", "wandb", "report", "_models"}  # _models: dryrun's built tiny models
-RUN_MARKERS = (COMPLETE, METRICS, SAMPLES, PROVENANCE, ".hydra")
 
 
 class ReportInputError(HarnessError):
@@ -88,6 +90,8 @@ class Run:
         prompt_sha256: sha256 of the prompts sent (sample 0 of each problem, in file order):
             chat template, instruction and think prefix in one value; None when not recorded.
         think_prefix: Whether the prompts end with the forced "<think>\n" (None: unknown).
+        sample_keys: sha256 of each sample's (problem_id, sample_index, response): what makes
+            two runs hold the same samples, whatever their files or seeds.
     """
 
     path: Path
@@ -105,19 +109,21 @@ class Run:
     samples: RunSamples
     prompt_sha256: str | None = None
     think_prefix: bool | None = None
+    sample_keys: frozenset[str] = frozenset()
 
     @property
     def n_samples(self) -> int:
         """Samples per problem."""
         return self.samples.shape[1]
 
-
-def _is_run_dir(path: Path) -> bool:
-    return (path / CONFIG).is_file() and any((path / m).exists() for m in RUN_MARKERS)
+    @property
+    def origin_unknown(self) -> bool:
+        """A replay that named no model (``harness/store/model_origin.py``): attributed to none."""
+        return self.model == UNKNOWN
 
 
 def _walk(folder: Path) -> Iterable[Path]:
-    if _is_run_dir(folder):
+    if is_run_dir(folder):
         yield folder
         return
     for child in sorted(p for p in folder.iterdir() if p.is_dir()):
@@ -164,11 +170,9 @@ def _rerun_hint(run_dir: Path) -> str:
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ReportInputError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); re-run the evaluation"
-        ) from exc
+        return read_json_object(path)
+    except RunFileError as exc:
+        raise ReportInputError(str(exc)) from exc
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -212,10 +216,14 @@ def load_samples(path: Path) -> RunSamples:
     return _load_samples(path)[0]
 
 
-def _load_samples(path: Path) -> tuple[RunSamples, list[str]]:
-    """The samples and the prompt of sample 0 of each problem (empty when not recorded)."""
+def _load_samples(path: Path) -> tuple[RunSamples, list[str], frozenset[str]]:
+    """The samples, the first prompt of each problem (empty when not recorded), the sample keys.
+
+    ``Run.sample_keys`` says what a sample key is.
+    """
     graded: list[GradedSample] = []
     prompts: list[str] = []
+    keys: set[str] = set()
     with path.open(encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
@@ -229,6 +237,7 @@ def _load_samples(path: Path) -> tuple[RunSamples, list[str]]:
                     ) from exc
                 if row.get("sample_index") == 0 and isinstance(row.get("prompt"), str):
                     prompts.append(row["prompt"])
+                keys.add(_sample_key(graded[-1].completion))
     if not graded:
         raise ReportInputError(f"{path} holds no samples; re-run the evaluation")
     ids = list(dict.fromkeys(s.completion.problem_id for s in graded))
@@ -254,7 +263,12 @@ def _load_samples(path: Path) -> tuple[RunSamples, list[str]]:
         lengths=m.lengths,
         length_unit=m.length_unit,
     )
-    return samples, prompts
+    return samples, prompts, frozenset(keys)
+
+
+def _sample_key(c: Completion) -> str:
+    text = json.dumps([c.problem_id, c.sample_index, c.response], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
 
 
 def load_run(run_dir: Path) -> Run:
@@ -270,14 +284,21 @@ def load_run(run_dir: Path) -> Run:
                 f"finished (or is still running); {_rerun_hint(run_dir)}, or delete the "
                 "directory, or pass --skip-incomplete to leave it out"
             )
+    try:
+        verify_run(run_dir, needed=(METRICS, SAMPLES, CONFIG))
+    except RunFileError as exc:
+        raise ReportInputError(f"{exc}; or pass --skip-incomplete to leave it out") from exc
     config = _read_yaml(run_dir / CONFIG)
     provenance = _read_json(run_dir / PROVENANCE) if (run_dir / PROVENANCE).is_file() else {}
+    for key in ("model", "benchmark", "sampling"):
+        if not isinstance(config.get(key) or {}, dict):
+            raise ReportInputError(f"{run_dir / CONFIG}: {key} is not a mapping; it is damaged")
     sampling = config.get("sampling") or {}
     model = (config.get("model") or {}).get("name")
     benchmark = (config.get("benchmark") or {}).get("name")
     if not model or not benchmark:
         raise ReportInputError(f"{run_dir / CONFIG} lacks model.name or benchmark.name")
-    samples, prompts = _load_samples(run_dir / SAMPLES)
+    samples, prompts, keys = _load_samples(run_dir / SAMPLES)
     digest = hashlib.sha256("\x00".join(prompts).encode()).hexdigest() if prompts else None
     return Run(
         path=run_dir,
@@ -295,6 +316,7 @@ def load_run(run_dir: Path) -> Run:
         samples=samples,
         prompt_sha256=digest,
         think_prefix=all(p.endswith("<think>\n") for p in prompts) if prompts else None,
+        sample_keys=keys,
     )
 
 
@@ -305,7 +327,8 @@ def load_runs(
 
     Args:
         inputs: Run directories, results folders or multirun folders.
-        skip_incomplete: Leave out runs missing metrics.json/samples.jsonl instead of failing.
+        skip_incomplete: Leave out runs that are incomplete, changed since they finished, or
+            unreadable, instead of failing.
 
     Returns:
         The runs, and a warning per run left out.

@@ -75,3 +75,26 @@ def resume_command(run_dir: Path, run_id: str, results_dir: str) -> str:
     if Path(run_dir).resolve() != (Path(results_dir) / run_id).resolve():
         args.append(f"hydra.run.dir={run_dir}")
     return redact("harness-eval " + " ".join(shlex.quote(str(a)) for a in args))
+
+
+def _is_backend_override(arg: str) -> bool:
+    key = arg.lstrip("+~").split("=", 1)[0]
+    return key == "backend" or key.startswith("backend.")
+
+
+def replay_command(samples: Path, new_run_id: str, model_choice: str | None) -> str:
+    """The command that writes a NEW run from a finished run's ``samples.jsonl`` (a re-grade).
+
+    The current command's overrides, minus its directory and backend ones, plus
+    ``backend=replay backend.path=<samples> run_id=<new_run_id>``. ``model_choice`` (the model
+    option of a run that named its model) is added as ``model=…`` when the overrides do not
+    name one, so the replay is attributed to the same model.
+    """
+    hc = _hydra()
+    task = [] if hc is None else list(hc.overrides.task)
+    args = [a for a in task if not a.startswith(_DIR_KEYS) and not _is_backend_override(a)]
+    names_model = any(a.lstrip("+~").split("=", 1)[0].split(".")[0] == "model" for a in args)
+    if model_choice and not names_model:
+        args.insert(0, f"model={model_choice}")
+    args += ["backend=replay", f"backend.path={samples}", f"run_id={new_run_id}"]
+    return redact("harness-eval " + " ".join(shlex.quote(str(a)) for a in args))

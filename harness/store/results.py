@@ -76,6 +76,13 @@ def write_json(path: Path, obj: Any) -> None:
 def write_samples(run_dir: Path, samples: Sequence[GradedSample], gold: dict[str, str]) -> int:
     """Write samples.jsonl and disagreements.jsonl; return the number of disagreements."""
     write_jsonl(run_dir / SAMPLES, (sample_record(s) for s in samples))
+    return write_disagreements(run_dir, samples, gold)
+
+
+def write_disagreements(
+    run_dir: Path, samples: Sequence[GradedSample], gold: dict[str, str]
+) -> int:
+    """Write disagreements.jsonl (the samples the two graders disagree on); return their count."""
     rows = []
     for s in samples:
         if s.disagreement:

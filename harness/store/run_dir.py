@@ -10,16 +10,20 @@
 - ``complete.json`` is written last, atomically, once every other file of the run is in place;
   a run directory without it is incomplete (the run died or is still running). A resumed run
   removes it before it rewrites anything.
+- A start that fails before the run produced anything (a refused import, a bad file, a model
+  that does not load) removes the directory it started in when that directory was empty:
+  Hydra made it for this run, and a half-made folder would only stand in ``harness-report``'s
+  way. A directory holding logged completions is kept (it resumes).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import secrets
+import shutil
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -27,8 +31,9 @@ from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.store.names import MAX_NAME_CHARS, UNSAFE, plain_name
+from harness.store.verify import COMPLETE, sha256_file
 
-COMPLETE = "complete.json"
+GENERATIONS = "generations.jsonl"  # generation_log.LOG: what a failed start must not discard
 
 # One per process: default run_ids started in the same second differ by it (the clock's
 # seconds alone made two runs share a directory). 6 hex digits: 16.7 M values.
@@ -76,8 +81,26 @@ def run_dir_name(run_id: object) -> str:
     return str(run_id)
 
 
+def job_suffix() -> str:
+    """``${harness_job_tag:}`` in the default run_id: ``-j<job number>`` in a sweep, else empty.
+
+    The jobs of one sweep run in one process, so the time and the process token alone gave
+    them one run_id.
+    """
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return ""
+    hc = HydraConfig.get()
+    return f"-j{hc.job.num}" if str(hc.mode) == "RunMode.MULTIRUN" else ""
+
+
 def register_resolvers() -> None:
-    """Register ``${harness_name:x}``, ``${harness_run_id:x}``, ``${harness_run_token:}``."""
+    """Register the resolvers of run names (``harness_name``, ``harness_run_id`` and co.).
+
+    ``${harness_name:x}``, ``${harness_run_id:x}``, ``${harness_run_token:}``,
+    ``${harness_job_tag:}``, and model_origin's ``${harness_model:…}``.
+    """
     from omegaconf import OmegaConf
 
     if not OmegaConf.has_resolver("harness_name"):
@@ -86,6 +109,8 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("harness_run_id", run_dir_name)
     if not OmegaConf.has_resolver("harness_run_token"):
         OmegaConf.register_new_resolver("harness_run_token", lambda: RUN_TOKEN)
+    if not OmegaConf.has_resolver("harness_job_tag"):
+        OmegaConf.register_new_resolver("harness_job_tag", job_suffix)
     from harness.store.model_origin import register_resolvers as register_model_resolver
 
     register_model_resolver()  # ${harness_model:…}
@@ -97,8 +122,12 @@ def lock_path(run_dir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def hold(run_dir: Path) -> Iterator[None]:
+def hold(run_dir: Path, fix: str = "choose another run_id=…") -> Iterator[None]:
     """Hold the run directory's exclusive lock for the duration of the block.
+
+    Args:
+        run_dir: The directory (any folder written as one whole: a run, a report).
+        fix: What the refusal suggests besides waiting.
 
     Raises:
         RunDirError: Another process holds it; the message names its pid and host.
@@ -112,8 +141,7 @@ def hold(run_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
             raise RunDirError(
-                f"{run_dir} is in use by another run ({holder}); wait for it to finish, or "
-                "choose another run_id=…"
+                f"{run_dir} is in use by another run ({holder}); wait for it to finish, or {fix}"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
@@ -122,12 +150,24 @@ def hold(run_dir: Path) -> Iterator[None]:
         os.close(fd)  # closing drops the flock
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@contextlib.contextmanager
+def discard_if_failed(run_dir: Path) -> Iterator[None]:
+    """Remove ``run_dir`` when the block fails and the directory was empty when it began.
+
+    Only when nothing worth keeping was made: no logged completion (``generations.jsonl``
+    empty or absent). The error is re-raised; Ctrl-C (not an ``Exception``) keeps the folder.
+    """
+    fresh = not run_dir.exists() or not any(run_dir.iterdir())
+    try:
+        yield
+    except Exception:
+        log = run_dir / GENERATIONS
+        if fresh and (not log.exists() or log.stat().st_size == 0):
+            from harness.store import run_log
+
+            run_log.discard()  # eval.log lived in the folder; the error still reaches stderr
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
 
 
 def clear_complete(run_dir: Path) -> None:
@@ -147,7 +187,7 @@ def mark_complete(run_dir: Path) -> None:
     )  # the log keeps growing while the run closes its tracker
     record = {
         "completed_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sha256": {p.name: _sha256(p) for p in files},
+        "sha256": {p.name: sha256_file(p) for p in files},
     }
     tmp = run_dir / (COMPLETE + ".tmp")
     tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

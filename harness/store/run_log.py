@@ -66,6 +66,15 @@ def activate() -> None:
         handler.start()
 
 
+def discard() -> None:
+    """Close every ``RunLogHandler`` and drop what it would write (its run folder is removed)."""
+    for handler in list(_HANDLERS):
+        handler.active = False
+        handler._pending = []
+        handler.close()
+        handler.emit = lambda record: None  # type: ignore[method-assign]
+
+
 def redact_handlers(logger: logging.Logger | None = None) -> None:
     """Give every handler of ``logger`` (default: root) a ``RedactFilter`` (idempotent)."""
     target = logger or logging.getLogger()

@@ -100,7 +100,7 @@ def test_two_conventions_list_exactly_the_differing_items(runs):
     assert got == runs["expected"]
     assert result["categories"] == {
         "truncated": 3, "answer_in_think": 5, "extraction": 0, "equivalence": 0,
-        "different_response": 0, "missing": 0,
+        "different_response": 0,
     }  # fmt: skip
     assert all(i["a_correct"] is False and i["b_correct"] is True for i in result["items"])
     # pass@1 of each run is its own metrics.json value, and the effects add up to the difference
@@ -150,12 +150,45 @@ def test_a_changed_response_is_different_response(runs):
     assert result["diff"]["pass@1"] == pytest.approx(5.0)
 
 
-def test_problems_on_one_side_are_missing_and_their_effect_closes_the_sum(runs):
-    result, _ = harness_compare(runs["r1"], runs["fewer"], runs["tmp"] / "c3")
-    last = runs["problems"][4].id
-    assert {(i["problem_id"], i["category"]) for i in result["items"]} == {(last, "missing")}
-    assert result["categories"]["missing"] == 4
-    assert result["diff"]["shared"]["value"] == pytest.approx(0.0)
+def test_problems_on_one_side_are_counted_apart_not_listed_as_differing(runs):
+    result, stdout = harness_compare(runs["r1"], runs["fewer"], runs["tmp"] / "c3")
+    assert result["items"] == [] and "missing" not in result["categories"]
+    assert result["diff"]["pass@1"] == result["diff"]["shared"]["value"] == pytest.approx(0.0)
+    unshared = result["diff"]["unshared"]
+    assert (unshared["a_only"], unshared["b_only"]) == (4, 0)  # the 5th problem's 4 samples
     diff = pass1(runs["r1"]) - pass1(runs["fewer"])
-    assert result["effects"]["missing"] == pytest.approx(diff, abs=0.01)
-    assert sum(result["effects"].values()) == pytest.approx(result["diff"]["pass@1"], abs=1e-9)
+    assert result["diff"]["unpaired"] == pytest.approx(diff, abs=0.01)
+    assert unshared["effect"] == pytest.approx(diff, abs=0.01)
+    assert "4 in A only, 0 in B only" in stdout
+
+
+def test_compare_refuses_changed_runs_bad_arguments_and_an_out_inside_a_run(runs, tmp_path, capsys):
+    from harness.cli.compare import main
+
+    for args, message in (
+        (["--resamples", "0"], "argument --resamples: 0 is not an integer ≥ 1"),
+        (["--confidence", "1.5"], "argument --confidence: 1.5 is not in (0, 1)"),
+        (["--confidence", "0"], "argument --confidence: 0.0 is not in (0, 1)"),
+        (["--out", str(runs["r1"] / "sub")], "lies inside the run directory"),
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main([str(runs["r1"]), str(runs["lenient"]), *args])
+        assert stop.value.code == 2 and message in capsys.readouterr().err
+    assert not (runs["r1"] / "sub").exists()
+    # a run whose samples.jsonl lost its last line after it finished (or ends in a partial one)
+    import shutil
+
+    cut = shutil.copytree(runs["fewer"], tmp_path / "cut")
+    text = (cut / "samples.jsonl").read_text()
+    for damaged in (text[: text.rindex("\n", 0, len(text) - 1) + 1], text[:-20]):
+        (cut / "samples.jsonl").write_text(damaged)
+        with pytest.raises(SystemExit) as stop:
+            main([str(runs["r1"]), str(cut), "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and f"{cut / 'samples.jsonl'}: its sha256 differs" in err
+        assert "Traceback" not in err
+    (cut / "complete.json").unlink()
+    with pytest.raises(SystemExit):
+        main([str(runs["r1"]), str(cut), "--out", str(tmp_path / "o")])
+    assert "has no complete.json" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "compare.json").exists()

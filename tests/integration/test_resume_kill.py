@@ -78,14 +78,12 @@ def test_sigkill_then_rerun_loses_and_repeats_nothing(tmp_path):
     samples = (run_dir / "samples.jsonl").read_text().splitlines()
     assert len(samples) == TOTAL
 
+    # The run is finished now: the same command again changes nothing (issue 19).
+    finished = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
     again = subprocess.run(command(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]
-    metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert metrics["generation"] == {
-        **metrics["generation"],
-        "reused_samples": TOTAL,
-        "generated_samples": 0,
-    }
+    assert f"{run_dir} is complete; nothing was changed" in again.stdout
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == finished
     assert len(complete_rows(log)) == TOTAL
 
 

@@ -1,6 +1,7 @@
 """Misuse cannot corrupt or mislabel a run directory (issue 10, "Run-directory integrity").
 
-Each test runs the real console script on the 5 MATH-500 problems bundled with the package
+Each test runs harness-eval (in this process, or as the console script where the environment
+must differ) on the 5 MATH-500 problems bundled with the package
 (harness/models/data/math500_first5.jsonl) and replayed oracle responses.
 """
 
@@ -21,6 +22,7 @@ from harness.data.oracle import oracle_rows, write_rows
 from harness.report.runs import load_run
 from harness.store.run_dir import COMPLETE, hold
 from tests.conftest import REPO, compose
+from tests.helpers import eval_inproc as inproc
 
 SOURCE = REPO / "harness" / "models" / "data" / "math500_first5.jsonl"
 N = 4
@@ -34,8 +36,9 @@ def cli(module: str, *args: str, env: dict | None = None) -> subprocess.Complete
     return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300, env=full_env)
 
 
-def harness_eval(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return cli("harness.cli.eval", *args, env=env)
+def harness_eval(*args: str, env: dict | None = None):  # noqa: ANN201 - either result kind
+    """In this process (~1 s a call), or as the console script when ``env`` must differ."""
+    return inproc.harness_eval(*args) if env is None else cli("harness.cli.eval", *args, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +57,8 @@ def base(replay: Path, results: Path, *extra: str) -> list[str]:
         f"backend.path={replay}",
         f"sampling.n={N}",
         "stats.bootstrap_resamples=200",
+        "grading.workers=1",  # one worker: a per-core pool only adds start-up time here
+        "grading.timeout_s=60",  # a shared, loaded machine: the 5 s default timed out once
         f"results_dir={results}",
         *extra,
     ]
@@ -139,7 +144,7 @@ def test_model_name_with_a_slash_runs_and_reports(replay, tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     (run_dir,) = [p for p in results.iterdir() if p.is_dir()]  # one folder, not nested
     assert "_org-name_math500_replay" in run_dir.name
-    report = cli("harness.cli.report", str(results), "--out", str(tmp_path / "report"))
+    report = inproc.harness_report(str(results), "--out", str(tmp_path / "report"))
     assert report.returncode == 0, report.stderr[-3000:]
     assert (tmp_path / "report" / "passk_org-name.png").is_file()
 

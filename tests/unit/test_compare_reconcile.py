@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import yaml
 
-from harness.compare import CompareError, compare_runs, load_items
+from harness.compare import CompareError, compare_runs, load_items, render
 from harness.compare.reconcile import fixed_set_difference
 from harness.metrics.fixed_set import z_value
+from harness.store.run_dir import mark_complete
 
 
 def write_run(folder: Path, correct: list[list[bool]], *, pids=None, text="same") -> Path:
@@ -29,22 +30,43 @@ def write_run(folder: Path, correct: list[list[bool]], *, pids=None, text="same"
         for j, ok in enumerate(row)
     ]  # fmt: skip
     (folder / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    mark_complete(folder)
     return folder
 
 
-def test_effects_close_the_difference_when_problems_and_samples_are_missing(tmp_path):
+def test_unshared_samples_are_counted_apart_and_the_headline_is_the_paired_difference(tmp_path):
     a = write_run(tmp_path / "a", [[True, False, True, True], [False] * 4, [True] * 4])
     b = write_run(tmp_path / "b", [[False, False], [True, False]], text="other")
     result = compare_runs(load_items(a), load_items(b), resamples=200)
     shared = result["diff"]["shared"]
     assert (shared["n_problems"], shared["n_samples"]) == (2, 2)
-    assert result["categories"]["missing"] == 8  # p2 entirely, samples 2-3 of p0 and p1
+    assert "missing" not in result["categories"]  # p2 and samples 2-3 are not "items that differ"
     assert result["categories"]["different_response"] == 2
+    assert len(result["items"]) == 2
     assert shared["value"] == pytest.approx(100 * (1 - 1) / 4)
+    assert result["diff"]["pass@1"] == shared["value"]  # the headline: paired, shared samples
     total = 100 * (7 / 12) - 100 * (1 / 4)
-    assert result["diff"]["pass@1"] == pytest.approx(total)
-    assert sum(result["effects"].values()) == pytest.approx(total)
-    assert result["effects"]["missing"] == pytest.approx(total - shared["value"])
+    assert result["diff"]["unpaired"] == pytest.approx(total)
+    unshared = result["diff"]["unshared"]
+    assert (unshared["a_only"], unshared["b_only"]) == (8, 0)  # p2 entirely, samples 2-3
+    assert unshared["effect"] == pytest.approx(total - shared["value"])
+    assert sum(result["effects"].values()) == pytest.approx(shared["value"])
+    text = render(result)
+    assert "pass@1 difference +0.00 points, paired on the 2 shared problems x 2" in text
+    assert "8 in A only, 0 in B only" in text and "shared items that differ: 2" in text
+
+
+def test_different_k_on_the_same_samples_differs_by_nothing(tmp_path):
+    """Issue 19: k=8 vs k=4 of the same samples said "+2.25 points" and listed the extra
+    samples as items that differ; the paired difference is 0 and they are only counted."""
+    a = write_run(tmp_path / "a", [[True] * 8, [True] * 4 + [False] * 4])
+    b = write_run(tmp_path / "b", [[True] * 4, [True] * 4])  # A's first 4 samples, same texts
+    result = compare_runs(load_items(a), load_items(b), resamples=200)
+    assert result["diff"]["pass@1"] == 0.0 and result["items"] == []
+    assert result["diff"]["shared"]["fixed_set"]["ci95"] == [0.0, 0.0]
+    assert result["diff"]["unpaired"] == pytest.approx(-25.0)  # 75 vs 100: not a difference
+    assert result["diff"]["unshared"] == {"a_only": 8, "b_only": 0, "effect": -25.0}
+    assert render(result).splitlines()[5].startswith("A - B  pass@1 difference +0.00 points")
 
 
 def test_runs_sharing_no_problem_are_refused(tmp_path):

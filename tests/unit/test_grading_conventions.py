@@ -10,6 +10,7 @@ from harness.grading.convention import R1, Convention, ConventionError
 from harness.grading.pool import GradeTask, grade_all
 from harness.report.pooling import build_cells
 from harness.report.runs import load_run
+from harness.store.run_dir import mark_complete
 from harness.types import Problem
 from tests.unit.test_report_runs import write_run
 
@@ -89,6 +90,7 @@ def test_report_never_pools_runs_graded_under_different_conventions(tmp_path):
     config = yaml.safe_load((b_dir / "config.yaml").read_text())
     config["grading"] = {"answer_region": "anywhere", "truncated": "wrong"}
     (b_dir / "config.yaml").write_text(yaml.safe_dump(config))
+    mark_complete(b_dir)
     cells = build_cells([a, load_run(b_dir)], resamples=100, seed=0, confidence=0.95)
     assert len(cells) == 2
     notes = {c.runs[0].run_id: c.notes for c in cells}

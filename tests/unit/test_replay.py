@@ -129,3 +129,25 @@ def test_sample_indices_must_run_from_zero(tmp_path):
     rows = [{"problem_id": "p0", "sample_index": i, "response": "x"} for i in (0, 2)]
     with pytest.raises(ReplayError, match=r"sample indices \[0, 2\]; they must run 0..1"):
         replay(write(tmp_path, rows), PROBLEMS[:1], ALL_IDS)
+
+
+def test_sink_gets_every_completion_in_order_at_the_pace(tmp_path):
+    import hashlib
+    import time
+
+    path = write(tmp_path, rows_for(["p0", "p1"], 3))
+    got = []
+    started = time.perf_counter()
+    out = ReplayBackend(path=str(path), pace=20).generate(
+        PROBLEMS[:2], all_ids=ALL_IDS, n=3, sink=lambda c: got.append((c, time.perf_counter()))
+    )
+    assert [c for c, _ in got] == list(out.completions)
+    assert got[-1][1] - started >= 6 / 20  # the 6th completion at 6/20 s
+    assert out.stats["paced_completions_per_s"] == 20.0
+    unpaced = ReplayBackend(path=str(path))
+    assert (
+        "paced_completions_per_s" not in unpaced.generate(PROBLEMS[:2], all_ids=ALL_IDS, n=3).stats
+    )
+    assert unpaced.provenance()["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(ReplayError, match=r"backend.pace=0"):
+        ReplayBackend(path=str(path), pace=0)

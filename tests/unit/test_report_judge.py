@@ -13,6 +13,7 @@ from harness.config.paths import repo_root
 from harness.report.pooling import build_cells
 from harness.report.runs import load_run
 from harness.report.verdicts import Settings, judge_all
+from harness.store.run_dir import mark_complete
 from tests.unit.test_report_runs import write_run
 
 SEEDS = repo_root() / "seeds"
@@ -42,6 +43,7 @@ def _run(path, model, share, *, temperature=0.6, max_new_tokens=None, metrics=No
         (folder / "config.yaml").write_text(yaml.safe_dump(cfg))
     if metrics is not None:
         (folder / "metrics.json").write_text(json.dumps(metrics))
+    mark_complete(folder)  # the edited files are the run's own
     return load_run(folder)
 
 

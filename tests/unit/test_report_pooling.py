@@ -15,6 +15,7 @@ from harness.report.pooling import build_cells, pool_samples
 from harness.report.runs import load_run
 from harness.report.tables import MISSING, provenance_rows
 from harness.report.verdicts import Settings, judge_all
+from harness.store.run_dir import mark_complete
 from tests.unit.test_report_runs import write_run
 
 SEEDS = repo_root() / "seeds"
@@ -65,7 +66,7 @@ def test_the_same_replayed_file_counts_once(tmp_path):
     a = load_run(write_run(tmp_path / "x" / "same"))
     b = load_run(write_run(tmp_path / "y" / "same"))
     (cell,) = cells_of(a, b)
-    assert cell.n_samples == 2 and "left out: it replayed the same file" in cell.notes[0]
+    assert cell.n_samples == 2 and "same samples counted once: all its 6 samples" in cell.notes[0]
 
 
 def _big_run(tmp_path, name, share, **kw):
@@ -138,6 +139,7 @@ def test_runs_with_the_same_seed_stream_count_once(tmp_path):
     b = load_run(write_run(tmp_path / "b", sha=None))
     for run in (a, b):  # generating runs: no replay file, same sampling.seed
         (run.path / "provenance.json").write_text(json.dumps({"backend": {"name": "vllm"}}))
+        mark_complete(run.path)
     a, b = load_run(a.path), load_run(b.path)
     (cell,) = cells_of(a, b)
     assert cell.n_samples == 2 and "same seed stream (seed 0)" in cell.notes[0]
@@ -149,6 +151,7 @@ def test_pooling_key_includes_revisions_prompts_and_graders(tmp_path):
     prov = json.loads((b.path / "provenance.json").read_text())
     prov["graders"] = {"math_verify": "0.9.0"}
     (b.path / "provenance.json").write_text(json.dumps(prov))
+    mark_complete(b.path)
     cells = cells_of(a, load_run(b.path))
     assert len(cells) == 2 and "graders" in cells[0].notes[0]
 
@@ -176,3 +179,46 @@ def test_build_report_without_plots_writes_json_and_markdown(tmp_path):
     assert "75.0 [" in md and "(P=20, n=2, k=1)" in md
     assert not list((tmp_path / "out").glob("*.png"))
     assert np.isfinite(report.cells[0].summary["metrics"]["pass@1"]["value"])
+
+
+def test_samples_are_deduplicated_by_their_content_not_by_file_or_seed(tmp_path):
+    """Issue 19: a replay of a file the cell generated, and a byte-different copy of the same
+    samples, were both pooled as new samples."""
+    made = write_run(tmp_path / "gen" / "same")
+    prov = json.loads((made / "provenance.json").read_text())
+    prov["backend"] = {"name": "vllm"}  # generated: no replay file
+    (made / "provenance.json").write_text(json.dumps(prov))
+    mark_complete(made)
+    replayed = write_run(tmp_path / "rep" / "same")  # a replay: its own file sha256, no seed
+    copy = write_run(tmp_path / "copy" / "same")
+    rows = [json.loads(line) for line in (copy / "samples.jsonl").read_text().splitlines()]
+    text = "".join(json.dumps(r, indent=None, sort_keys=True) + "\n" for r in reversed(rows))
+    (copy / "samples.jsonl").write_text(text)  # other bytes, other order: the same samples
+    prov = json.loads((copy / "provenance.json").read_text())
+    prov["backend"]["sha256"] = "another file"
+    (copy / "provenance.json").write_text(json.dumps(prov))
+    mark_complete(copy)
+    (cell,) = cells_of(load_run(made), load_run(replayed), load_run(copy))
+    assert cell.n_samples == 2 and len(cell.runs) == 1
+    assert len(cell.notes) == 2 and all("same samples counted once" in n for n in cell.notes)
+
+
+def test_a_few_identical_texts_do_not_make_two_runs_one(tmp_path):
+    a = write_run(tmp_path / "a")
+    b = write_run(tmp_path / "b")
+    rows_a = (a / "samples.jsonl").read_text().splitlines(keepends=True)
+    rows_b = (b / "samples.jsonl").read_text().splitlines(keepends=True)
+    (b / "samples.jsonl").write_text(rows_a[0] + "".join(rows_b[1:]))  # one identical sample
+    mark_complete(b)
+    (cell,) = cells_of(load_run(a), load_run(b))
+    assert cell.n_samples == 4 and len(cell.runs) == 2
+
+
+def test_replays_of_unknown_origin_are_never_pooled(tmp_path):
+    """Issue 19: two such replays (74.25 and 17.75) became one "unknown × math500" cell."""
+    a = load_run(write_run(tmp_path / "a", model="unknown", correct=[[True, True]] * 3))
+    b = load_run(write_run(tmp_path / "b", model="unknown", correct=[[False, False]] * 3))
+    cells = cells_of(a, b)
+    assert [c.model for c in cells] == ["origin unknown (a)", "origin unknown (b)"]
+    assert [c.n_samples for c in cells] == [2, 2]
+    assert [c.summary["metrics"]["pass@1"]["value"] for c in cells] == [100.0, 0.0]

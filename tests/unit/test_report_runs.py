@@ -50,7 +50,7 @@ def write_run(
                 {
                     "problem_id": f"p{i}",
                     "sample_index": j,
-                    "response": "x" * (100 * (i + 1)),
+                    "response": (folder.name + "x" * 400)[: 100 * (i + 1)],  # name: the samples
                     "finish_reason": "stop",
                     "extracted_answer": answer,
                     "correct": ok,

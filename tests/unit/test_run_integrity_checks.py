@@ -21,6 +21,7 @@ from harness.store.run_dir import (
     check_plain_name,
     hold,
     lock_path,
+    mark_complete,
     plain_name,
 )
 from harness.store.secrets import redact
@@ -102,10 +103,12 @@ def test_broken_samples_name_the_file_and_line(tmp_path):
     lines = (folder / "samples.jsonl").read_text().splitlines()
     lines[2] = lines[2][:40]
     (folder / "samples.jsonl").write_text("\n".join(lines) + "\n")
+    mark_complete(folder)  # as if the run itself had written it so: the parser must catch it
     with pytest.raises(ReportInputError, match=r"samples\.jsonl:3: not a sample row"):
         load_run(folder)
     lines[2] = json.dumps({"problem_id": "p1"})  # valid JSON, not a sample
     (folder / "samples.jsonl").write_text("\n".join(lines) + "\n")
+    mark_complete(folder)
     with pytest.raises(ReportInputError, match=r"samples\.jsonl:3: not a sample row \(KeyError"):
         load_run(folder)
 
@@ -113,6 +116,7 @@ def test_broken_samples_name_the_file_and_line(tmp_path):
 def test_broken_config_names_the_file_and_line(tmp_path):
     folder = write_run(tmp_path / "r")
     (folder / "config.yaml").write_text("model:\n  name: x\nbenchmark: [unclosed\n")
+    mark_complete(folder)
     with pytest.raises(ReportInputError, match=r"config\.yaml:\d+: not valid YAML"):
         load_run(folder)
 
@@ -120,6 +124,7 @@ def test_broken_config_names_the_file_and_line(tmp_path):
 def test_broken_metrics_name_the_file_and_line(tmp_path):
     folder = write_run(tmp_path / "r")
     (folder / "metrics.json").write_text('{\n  "metrics": {,\n}')
+    mark_complete(folder)
     with pytest.raises(ReportInputError, match=r"metrics\.json:2: not valid JSON"):
         load_run(folder)
 

@@ -20,7 +20,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
 from harness.backends.api.reach import check_reachable
@@ -183,7 +183,7 @@ class OpenAIAPIBackend:
         with ThreadPoolExecutor(max_workers=self.settings["concurrency"]) as pool:
             pending = {pool.submit(one, i, p, s) for i, p, s in todo}
             while pending:
-                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     try:
                         completion, response = future.result()
