@@ -57,7 +57,7 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from harness.data.loader import load_benchmark
     from harness.data.oracle import oracle_rows, write_rows
     from tests.conftest import compose
-    from tests.property.inproc import harness_eval
+    from tests.helpers.eval_inproc import harness_eval
 
     tmp = tmp_path_factory.mktemp("finished")
     problems, _ = load_benchmark(compose(list(RUN_ARGS)).benchmark, limit=5)

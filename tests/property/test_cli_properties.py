@@ -20,9 +20,9 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from tests.helpers import tool_logs
+from tests.helpers.eval_inproc import Result, harness_eval
 from tests.property import logs
 from tests.property.conftest import RUN_ARGS, tree_hashes
-from tests.property.inproc import Result, harness_eval
 from tests.property.test_importer_properties import base, check_damaged, damage, problems
 
 STATS = ("stats.bootstrap_resamples=200", "grading.workers=1")

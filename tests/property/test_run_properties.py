@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
+from tests.helpers.eval_inproc import Result, harness_compare, harness_report
 from tests.property.conftest import tree_hashes
-from tests.property.inproc import Result, harness_compare, harness_report
 
 FILES = ("samples.jsonl", "metrics.json", "complete.json", "config.yaml")
 STATS = ("--resamples", "200")
