@@ -111,6 +111,8 @@ def load_items(run_dir: Path) -> RunItems:
         raise CompareError(f"{exc}; compare finished, unchanged runs only") from exc
     config = _config(run_dir / CONFIG)
     items, order, tool_rows = _samples(run_dir / SAMPLES)
+    if not items:
+        raise CompareError(f"{run_dir / SAMPLES} holds no samples; the file is damaged")
     model = config.get("model") or {}
     if not isinstance(model, dict):
         raise CompareError(f"{run_dir / CONFIG}: model is not a mapping; the file is damaged")

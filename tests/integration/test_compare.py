@@ -192,3 +192,19 @@ def test_compare_refuses_changed_runs_bad_arguments_and_an_out_inside_a_run(runs
         main([str(runs["r1"]), str(cut), "--out", str(tmp_path / "o")])
     assert "has no complete.json" in capsys.readouterr().err
     assert not (tmp_path / "o" / "compare.json").exists()
+
+
+def test_an_empty_samples_file_that_complete_json_vouches_for_is_named(runs, tmp_path, capsys):
+    """Found by tests/property: it was "A and B share no problem", naming neither file."""
+    import shutil
+
+    from harness.cli.compare import main
+    from harness.store.run_dir import mark_complete
+
+    empty = shutil.copytree(runs["fewer"], tmp_path / "empty")
+    (empty / "samples.jsonl").write_text("")
+    mark_complete(empty)
+    with pytest.raises(SystemExit) as stop:
+        main([str(runs["r1"]), str(empty), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and f"{empty / 'samples.jsonl'} holds no samples" in err

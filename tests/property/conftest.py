@@ -35,7 +35,14 @@ settings.register_profile(
     derandomize=False,
     phases=tuple(Phase),
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """``n`` examples under ``ci``; 10 × as many under any other profile (whole CLI runs)."""
+    return n if PROFILE == "ci" else 10 * n
+
 
 SOURCE = REPO / "tests" / "data" / "math500_first100.jsonl"  # the first 100 MATH-500 problems
 RUN_ARGS = (f"benchmark.source={SOURCE}", "limit=5", "sampling.n=2", "backend=replay",

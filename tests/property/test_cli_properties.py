@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.helpers import tool_logs
 from tests.helpers.eval_inproc import Result, harness_eval
 from tests.property import logs
-from tests.property.conftest import RUN_ARGS, tree_hashes
+from tests.property.conftest import RUN_ARGS, examples, tree_hashes
 from tests.property.test_importer_properties import base, check_damaged, damage, problems
 
 STATS = ("stats.bootstrap_resamples=200", "grading.workers=1")
@@ -58,7 +58,7 @@ def reference(benchmark: str, finish: bool) -> tuple[tuple, ...]:
     return got
 
 
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(fmt=st.sampled_from(logs.FORMATS), data=st.data())
 def test_a_damaged_log_through_the_cli_is_graded_right_or_refused(fmt, data):
     where = Path(tempfile.mkdtemp(prefix="props-cli-"))

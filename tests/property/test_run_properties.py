@@ -4,7 +4,9 @@ Oracle, for each damaged copy of one finished run (``finished_run``, built once 
 either exit 0 with the numbers of the undamaged run (``verdicts.json`` / ``compare.json`` equal
 to those of an undamaged copy at the same path), or exit 2 with an ``error:`` line naming the
 damaged file. Never a traceback (exit 1 in process), and never a changed run: every file of the
-run, and of the undamaged one beside it, hashes the same before and after.
+run, and of the undamaged one beside it, hashes the same before and after. Damage that
+``complete.json`` vouches for (re-signed, as if it was there when the run finished) is read
+under the same oracle, except that exit 0 may then give the damaged run's own numbers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
+from harness.store.run_dir import mark_complete
 from tests.helpers.eval_inproc import Result, harness_compare, harness_report
 from tests.property.conftest import tree_hashes
 
@@ -63,13 +66,13 @@ def damage(draw, data: bytes):
     return "delete", None
 
 
-def _check(result: Result, name: str, produced: Path, expected: Path, what: str) -> None:
+def _check(result: Result, name: str, produced: Path, expected: Path | None, what: str) -> None:
     assert result.returncode in (0, 2), (
         f"{what}: exit {result.returncode} (a traceback):\n{result.stderr[-3000:]}"
     )
     assert "Traceback" not in result.stderr, f"{what}:\n{result.stderr[-3000:]}"
     if result.returncode == 0:
-        assert produced.read_bytes() == expected.read_bytes(), (
+        assert expected is None or produced.read_bytes() == expected.read_bytes(), (
             f"{what}: exit 0 with numbers that differ from the undamaged run's"
         )
         return
@@ -78,33 +81,50 @@ def _check(result: Result, name: str, produced: Path, expected: Path, what: str)
     assert name in errors[0], f"{what}: the error does not name {name}: {errors[0]}"
 
 
-@given(name=st.sampled_from(FILES), data=st.data())
-def test_a_damaged_run_is_read_right_or_refused_naming_the_file(
-    finished_run, run_copy, tmp_path, name, data
-):
-    run = run_copy()
+def _damage_and_read(finished_run, run, tmp_path, name, data, *, resign: bool) -> None:
     ref_report, ref_compare = tmp_path / "ref_report", tmp_path / "ref_compare"
     if not ref_report.exists():  # the undamaged run's numbers, at the same paths
         assert report(run, ref_report).returncode == 0
         assert compare(run, finished_run, ref_compare).returncode == 0
     target = run / name
     what, new = data.draw(damage(target.read_bytes()))
-    what = f"{name}: {what}"
+    what = f"{name}: {what}" + (", complete.json re-signed" if resign else "")
     note(what)
     if new is None:
         target.unlink()
     else:
         target.write_bytes(new)
+    if resign and (name != "complete.json" or new is None):
+        mark_complete(run)  # the damage vouched for: the sha256 check cannot see it
     before, pristine = tree_hashes(run), tree_hashes(finished_run)
     out_report, out_compare = tmp_path / "report", tmp_path / "compare"
     for out in (out_report, out_compare):
         shutil.rmtree(out, ignore_errors=True)
-    _check(report(run, out_report), name, out_report / "verdicts.json",
-           ref_report / "verdicts.json", f"harness-report, {what}")  # fmt: skip
+    # re-signed damage may be a valid, different run: its numbers are not the reference's
+    expect_report = None if resign else ref_report / "verdicts.json"
+    expect_compare = None if resign else ref_compare / "compare.json"
+    _check(report(run, out_report), name, out_report / "verdicts.json", expect_report,
+           f"harness-report, {what}")  # fmt: skip
     _check(compare(run, finished_run, out_compare), name, out_compare / "compare.json",
-           ref_compare / "compare.json", f"harness-compare, {what}")  # fmt: skip
+           expect_compare, f"harness-compare, {what}")  # fmt: skip
     assert tree_hashes(run) == before, f"{what}: a reader changed the run"
     assert tree_hashes(finished_run) == pristine, f"{what}: a reader changed the other run"
+
+
+@given(name=st.sampled_from(FILES), data=st.data())
+def test_a_damaged_run_is_read_right_or_refused_naming_the_file(
+    finished_run, run_copy, tmp_path, name, data
+):
+    _damage_and_read(finished_run, run_copy(), tmp_path, name, data, resign=False)
+
+
+@given(name=st.sampled_from(FILES[:2] + FILES[3:]), data=st.data())
+def test_a_damaged_run_that_complete_json_vouches_for_is_refused_in_one_line(
+    finished_run, run_copy, tmp_path, name, data
+):
+    """The damage done before ``complete.json`` was written (or re-signed after): no traceback,
+    an error naming the file, and still no change to any run."""
+    _damage_and_read(finished_run, run_copy(), tmp_path, name, data, resign=True)
 
 
 @given(data=st.data())
