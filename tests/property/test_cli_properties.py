@@ -65,7 +65,8 @@ def test_a_damaged_log_through_the_cli_is_graded_right_or_refused(fmt, data):
     try:
         path = fmt.write(problems(fmt.benchmark), fixed(fmt.benchmark), where / "log")
         raw = path.read_bytes()
-        what, new = data.draw(damage(raw, text_file=not raw.startswith(b"PAR1")))
+        binary = raw.startswith(b"PAR1")
+        what, new = data.draw(damage(raw, text_file=not binary))
         note(f"{fmt.name}: {what}")
         path.write_bytes(new)
         out = evaluate(fmt, path, where / "results")
@@ -85,7 +86,7 @@ def test_a_damaged_log_through_the_cli_is_graded_right_or_refused(fmt, data):
                             n_generated_tokens=r.get("n_generated_tokens"))
             for r in got
         ]  # fmt: skip
-        check_damaged([r[:4] for r in ref], completions, path, None)
+        check_damaged([r[:4] for r in ref], completions, path, None, binary=binary)
         same = {r[:4]: r[4] for r in ref}
         for r in got:  # an unchanged sample is graded as our replay grades it
             k = (r["problem_id"], r["sample_index"], r["response"], r["finish_reason"])

@@ -6,7 +6,8 @@ anything else would reach the user as a traceback. "Right" is exact for a valid 
 (problem, sample, text, finish reason) as our own replay rows of the same texts, so grading
 gives the same per-sample verdicts. For a damaged log, every accepted completion is one of the
 original samples at its own place, or a new text in the one record that was damaged; never an
-original text moved to another problem or sample, never a token count below 0.
+original text moved to another problem or sample, never a token count below 0. (A
+parquet's compressed pages share bytes between rows, so there one flip may alter several.)
 
 The backend is called as the pipeline calls it (``build_backend`` on the composed config); the
 CLI's end-to-end path (exit status, no traceback) is ``test_cli_properties.py``.
@@ -228,7 +229,9 @@ def damage(draw, data: bytes, text_file: bool):
     return f"line {i + 1} field {path}={value!r}", "".join(text_lines).encode()
 
 
-def check_damaged(original: list[tuple], completions, path: Path, error) -> None:
+def check_damaged(
+    original: list[tuple], completions, path: Path, error, *, binary: bool = False
+) -> None:
     if error is not None:
         first = str(error).splitlines()[0] if str(error) else ""
         assert path.name in first or str(path) in first or path.parent.name in first, (
@@ -244,7 +247,8 @@ def check_damaged(original: list[tuple], completions, path: Path, error) -> None
     assert all(g[2] not in texts or g[2] == where[g[0], g[1]][0] for g in changed), (
         f"an original text was read as another sample's: {changed}"
     )
-    assert len({g[0] for g in changed}) <= 1, f"one change altered several problems: {changed}"
+    # a text log holds each value once; a parquet's compressed pages share bytes between rows
+    assert binary or len({g[0] for g in changed}) <= 1, f"one change altered several: {changed}"
     assert all(c.finish_reason in FINISH for c in completions)
     assert all(
         c.n_generated_tokens is None
@@ -261,11 +265,12 @@ def test_a_damaged_log_is_read_right_or_refused_naming_its_file(fmt, data):
         path = fmt.write(problems(fmt.benchmark), got, where / "log")
         original = expected(fmt, got, where)
         raw = path.read_bytes()
-        what, new = data.draw(damage(raw, text_file=not raw.startswith(b"PAR1")))
+        binary = raw.startswith(b"PAR1")
+        what, new = data.draw(damage(raw, text_file=not binary))
         note(f"{fmt.name}: {what}")
         path.write_bytes(new)
         completions, error = replay(fmt, path)
-        check_damaged(original, completions, path, error)
+        check_damaged(original, completions, path, error, binary=binary)
     finally:
         shutil.rmtree(where, ignore_errors=True)
 
