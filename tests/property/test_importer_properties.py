@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, note
+from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 from harness.backends.base import build_backend
@@ -176,12 +176,15 @@ def _paths(obj, prefix=()) -> list[tuple]:
 
 
 @st.composite
-def damage(draw, data: bytes, text_file: bool):
-    """``(name, new bytes)``: one byte-level or field-level change to a log."""
-    kinds = ["truncate", "flip", "insert", "append", "whole"]
+def damage(draw, data: bytes, text_file: bool, none: bool = False):
+    """``(name, new bytes)``: one byte-level or field-level change to a log (or, with ``none``,
+    possibly no change: the valid log itself)."""
+    kinds = ["truncate", "flip", "insert", "append", "whole"] + (["none"] if none else [])
     if text_file:
         kinds += ["field", "field", "drop_line", "dup_line", "swap_lines"]
     kind = draw(st.sampled_from(kinds))
+    if kind == "none":
+        return "no change", data
     if kind == "truncate":
         at = draw(st.integers(0, max(len(data) - 1, 0)))
         return f"truncate@{at}", data[:at]
@@ -268,6 +271,7 @@ def test_a_damaged_log_is_read_right_or_refused_naming_its_file(fmt, data):
         binary = raw.startswith(b"PAR1")
         what, new = data.draw(damage(raw, text_file=not binary))
         note(f"{fmt.name}: {what}")
+        event(what.split("@")[0].split(" ")[0])
         path.write_bytes(new)
         completions, error = replay(fmt, path)
         check_damaged(original, completions, path, error, binary=binary)
