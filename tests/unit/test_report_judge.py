@@ -101,6 +101,7 @@ def _aime(path, problems, limit=None):
     cfg = yaml.safe_load((folder / "config.yaml").read_text())
     cfg["limit"] = limit
     (folder / "config.yaml").write_text(yaml.safe_dump(cfg))
+    mark_complete(folder)  # the edited run is finished again (readers verify its sha256)
     return load_run(folder)
 
 
