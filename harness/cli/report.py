@@ -44,7 +44,12 @@ def parser() -> argparse.ArgumentParser:
         nargs="+",
         help="run directories, results folders, multirun folders, or wandb:ENTITY/PROJECT",
     )
-    p.add_argument("--out", type=Path, help="output folder (default: <first input>/report)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder, replaced whole (default: <first input>/report; beside a run "
+        "directory given first, never inside it)",
+    )
     p.add_argument("--seeds", type=Path, help="claims registry (default: the checkout's seeds/)")
     p.add_argument(
         "--strict-protocol",
@@ -91,7 +96,19 @@ def _resolve_inputs(inputs: Sequence[str], out: Path | None) -> tuple[list[Path]
             download_runs(project, base / "wandb_runs")
         else:
             paths.append(Path(item))
-    return paths, out or paths[0] / "report"
+    from harness.store.verify import is_run_dir, run_dir_at
+
+    if out is None:  # beside a run directory, never inside it (a finished run never changes)
+        first = paths[0].resolve()
+        out = first.parent / "report" if is_run_dir(first) else paths[0] / "report"
+    held = run_dir_at(out)
+    if held is not None:
+        raise HarnessError(
+            f"--out {out} is, lies inside or holds the run directory {held}: the report replaces "
+            "its output folder whole, and a run directory is never written to; pass another "
+            "--out (a new or report-only folder)"
+        )
+    return paths, out
 
 
 @one_line_interrupt("the report folder was left as it was; run the same command again")

@@ -111,9 +111,10 @@ def load_items(run_dir: Path) -> RunItems:
         raise CompareError(f"{exc}; compare finished, unchanged runs only") from exc
     config = _config(run_dir / CONFIG)
     items, order, tool_rows = _samples(run_dir / SAMPLES)
+    if not items:
+        raise CompareError(f"{run_dir / SAMPLES} holds no samples; the file is damaged")
+    _check_even(run_dir / SAMPLES, items, order)
     model = config.get("model") or {}
-    if not isinstance(model, dict):
-        raise CompareError(f"{run_dir / CONFIG}: model is not a mapping; the file is damaged")
     return RunItems(
         path=run_dir,
         run_id=str(config.get("run_id") or run_dir.name),
@@ -126,6 +127,20 @@ def load_items(run_dir: Path) -> RunItems:
         tool_rows=tuple(tool_rows),
         origin=_origin(run_dir),
     )
+
+
+def _check_even(path: Path, items: dict[tuple[str, int], Any], order: dict[str, None]) -> None:
+    """A run holds samples 0..n−1 of every problem, for one n; else the file is damaged."""
+    indices: dict[str, list[int]] = {}
+    for p, j in items:
+        indices.setdefault(p, []).append(j)
+    n = max(len(v) for v in indices.values())
+    bad = next((p for p in order if sorted(indices[p]) != list(range(n))), None)
+    if bad is not None:
+        raise CompareError(
+            f"{path}: problem {bad!r} has sample indices {sorted(indices[bad])[:8]}, but every "
+            f"problem needs 0..{n - 1}; the file is damaged"
+        )
 
 
 def _origin(run_dir: Path) -> dict[str, Any]:
@@ -145,6 +160,9 @@ def _config(path: Path) -> dict[str, Any]:
         raise CompareError(f"{path}: not a readable YAML file ({type(exc).__name__})") from exc
     if not isinstance(config, dict):
         raise CompareError(f"{path}:1: not a config mapping; the file is damaged")
+    for key in ("model", "benchmark", "grading"):  # the sections compare reads
+        if not isinstance(config.get(key) or {}, dict):
+            raise CompareError(f"{path}: {key} is not a mapping; the file is damaged")
     return config
 
 

@@ -40,6 +40,18 @@ def inside_run_dir(path: Path) -> Path | None:
     return None
 
 
+def run_dir_at(path: Path) -> Path | None:
+    """A run directory that ``path`` is, lies inside, or holds (at any depth); None if none.
+
+    An output folder that is replaced whole (``harness-report``'s ``--out``) must be none of
+    these, or the run it touches would be rewritten or removed.
+    """
+    found = inside_run_dir(path)
+    if found is not None or not Path(path).is_dir():
+        return found
+    return next((c.parent for c in Path(path).rglob(CONFIG) if is_run_dir(c.parent)), None)
+
+
 def sha256_file(path: Path) -> str:
     """The sha256 of a file's bytes, read in 1 MiB blocks."""
     digest = hashlib.sha256()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,10 +47,28 @@ def harness_eval(*args: str) -> Result:
 
     saved = sys.argv
     sys.argv = ["harness-eval", *args]
+    loggers = [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]
+    before = {id(lg): (list(lg.handlers), lg.level) for lg in loggers}
     try:
         return _call(cli.main)
     finally:
         sys.argv = saved
+        _restore_logging(before)
+
+
+def _restore_logging(before: dict[int, tuple[list[logging.Handler], int]]) -> None:
+    """Undo Hydra's job logging: a process ends there, so its file handler (the run's eval.log)
+    would otherwise stay open here and take the next tests' records, or fail once the run's
+    folder is deleted."""
+    for lg in [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]:
+        handlers, level = before.get(id(lg), ([], logging.NOTSET))
+        for handler in [h for h in lg.handlers if h not in handlers]:
+            lg.removeHandler(handler)
+            handler.close()
+        for handler in handlers:
+            if handler not in lg.handlers:
+                lg.addHandler(handler)
+        lg.setLevel(level)
 
 
 def harness_report(*args: str) -> Result:

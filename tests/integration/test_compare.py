@@ -192,3 +192,59 @@ def test_compare_refuses_changed_runs_bad_arguments_and_an_out_inside_a_run(runs
         main([str(runs["r1"]), str(cut), "--out", str(tmp_path / "o")])
     assert "has no complete.json" in capsys.readouterr().err
     assert not (tmp_path / "o" / "compare.json").exists()
+
+
+def test_an_empty_samples_file_that_complete_json_vouches_for_is_named(runs, tmp_path, capsys):
+    """Found by tests/property: it was "A and B share no problem", naming neither file."""
+    import shutil
+
+    from harness.cli.compare import main
+    from harness.store.run_dir import mark_complete
+
+    empty = shutil.copytree(runs["fewer"], tmp_path / "empty")
+    (empty / "samples.jsonl").write_text("")
+    mark_complete(empty)
+    with pytest.raises(SystemExit) as stop:
+        main([str(runs["r1"]), str(empty), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and f"{empty / 'samples.jsonl'} holds no samples" in err
+
+
+def test_a_config_section_that_is_not_a_mapping_is_named(runs, tmp_path, capsys):
+    """Found by tests/property: ``benchmark: n`` in a config.yaml that complete.json vouches for
+    was an AttributeError traceback."""
+    import shutil
+
+    from harness.cli.compare import main
+    from harness.store.run_dir import mark_complete
+
+    bad = shutil.copytree(runs["fewer"], tmp_path / "bad")
+    for section in ("benchmark", "grading", "model"):
+        text = (runs["fewer"] / "config.yaml").read_text()
+        (bad / "config.yaml").write_text(f"{text}\n{section}: n\n")
+        mark_complete(bad)
+        with pytest.raises(SystemExit) as stop:
+            main([str(runs["r1"]), str(bad), "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and "Traceback" not in err
+        assert f"{bad / 'config.yaml'}: {section} is not a mapping" in err
+
+
+def test_uneven_sample_indices_that_complete_json_vouches_for_are_named(runs, tmp_path, capsys):
+    """Found by tests/property: one flipped byte in a problem id gave a KeyError traceback."""
+    import shutil
+
+    from harness.cli.compare import main
+    from harness.store.run_dir import mark_complete
+
+    bad = shutil.copytree(runs["fewer"], tmp_path / "bad")
+    lines = (bad / "samples.jsonl").read_text().splitlines(keepends=True)
+    row = json.loads(lines[0])
+    lines[0] = json.dumps({**row, "problem_id": "u" + row["problem_id"]}) + "\n"
+    (bad / "samples.jsonl").write_text("".join(lines))
+    mark_complete(bad)
+    with pytest.raises(SystemExit) as stop:
+        main([str(runs["r1"]), str(bad), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "Traceback" not in err
+    assert f"{bad / 'samples.jsonl'}: problem 'u{row['problem_id']}' has sample indices [0]" in err

@@ -161,3 +161,21 @@ def test_readers_verify_what_complete_json_recorded(replays, tmp_path):
     (run / COMPLETE).unlink()
     gone = harness_report(str(run), "--out", str(rep), "--no-plots")
     assert gone.returncode == 2 and "has no complete.json" in gone.stderr
+
+
+def test_the_report_never_replaces_nor_writes_into_a_run_directory(replays, tmp_path):
+    """Found by tests/property: ``--out RUN`` swapped the run directory for the report folder
+    (the atomic publish replaced it whole, deleting every file of the finished run)."""
+    results = tmp_path / "results"
+    assert harness_eval(*replay_args(replays["mixed"], results, "run_id=r")).returncode == 0
+    run = results / "r"
+    before = snapshot(run)
+    for out in (run, run / "report", results):  # the run, inside it, a folder holding it
+        refused = harness_report(str(run), "--out", str(out), "--no-plots")
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+        assert f"--out {out} is, lies inside or holds the run directory {run}" in refused.stderr
+        assert snapshot(run) == before
+    # without --out, a run directory given first gets its report beside it, not inside
+    made = harness_report(str(run), "--no-plots")
+    assert made.returncode == 0, made.stderr[-2000:]
+    assert (results / "report" / "verdicts.json").is_file() and snapshot(run) == before
