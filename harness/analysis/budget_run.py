@@ -101,6 +101,8 @@ def run_budget_curve(
             tokenizer, label = load_run_tokenizer(cfg.model)
         else:
             tokenizer, label = tokenizer.result()
+            if tokenizer is None:  # the prefetch may have looked before the backend built or
+                tokenizer, label = load_run_tokenizer(cfg.model)  # fetched the model (dryrun)
         return budget_curve(
             problems,
             graded,
