@@ -194,7 +194,12 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunOutcome:
             n=int(cfg.sampling.n),
             on_problem=samples_out.add,
         )
-        tokenizer = prefetch_tokenizer(cfg.model)  # for the budget curve, while generating
+        # The budget curve's tokenizer loads in a thread while generating, but only where the
+        # backend itself does not use transformers: transformers' lazy module is not safe to
+        # import from two threads at once ("no attribute 'AutoTokenizer'"); vllm and lm_eval
+        # have it imported already, so loading it after generation costs them little.
+        own_tf = cfg.backend.name in ("vllm", "lm_eval")
+        tokenizer = None if own_tf else prefetch_tokenizer(cfg.model)
         try:
             grader.add_all(done.values())  # reused samples grade while the rest are generated
             generated = backend.generate(

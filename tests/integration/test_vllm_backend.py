@@ -141,6 +141,7 @@ def test_sampled_records_seeds_and_resume(model_dir, data, tmp_path):
     kept = [r for r in rows(log) if r["problem_id"] == first[0]["problem_id"]]
     kept += [r for r in rows(log) if r["problem_id"] == first[3]["problem_id"]][:1]
     log.write_text("".join(json.dumps(r) + "\n" for r in kept))
+    (tmp_path / "s" / "complete.json").unlink()  # as a run killed part-way: not finished
     again = harness_eval(model_dir, data, tmp_path, "s", *sampled)
     assert again.returncode == 0, again.stderr[-4000:]
     gen = json.loads((tmp_path / "s" / "metrics.json").read_text())["generation"]
