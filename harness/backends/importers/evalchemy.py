@@ -28,7 +28,7 @@ from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow,
 from harness.backends.importers.tool_rows import (
     compact,
     decoded,
-    parquet_columns,
+    row_keys,
     table_rows,
     think_notes,
 )
@@ -94,10 +94,7 @@ def read(path: Path, context: ReadContext) -> ImportedLog:
 
 def sniff(peek: Peek) -> str | None:
     """The evalchemy columns, in a parquet shard or in the first line of a JSONL file."""
-    have = set(peek.first or ())
-    if not have and peek.head.startswith(b"PAR1"):
-        have = parquet_columns(peek.path)
-    if have >= COLUMNS:
+    if row_keys(peek) >= COLUMNS:
         return "rows hold context, gen_kwargs, repeat_idx, task_name and model_outputs (evalchemy)"
     return None
 

@@ -28,7 +28,7 @@ from harness.backends.importers.base import LogFormat, Peek, ReadContext
 from harness.backends.importers.rows import ImportedLog, LogImportError, LogRow, listing
 from harness.backends.importers.tool_rows import (
     compact,
-    parquet_columns,
+    row_keys,
     table_rows,
     think_notes,
     tool_accuracy,
@@ -109,10 +109,7 @@ def read(path: Path, context: ReadContext) -> ImportedLog:
 
 def sniff(peek: Peek) -> str | None:
     """MathArena's columns, in a parquet file or in the first line of a JSONL file."""
-    have = set(peek.first or ())
-    if not have and peek.head.startswith(b"PAR1"):
-        have = parquet_columns(peek.path)
-    if have >= _KEYS:
+    if row_keys(peek) >= _KEYS:
         return "rows hold problem_idx, model_config, idx_answer and answer (MathArena outputs)"
     return None
 

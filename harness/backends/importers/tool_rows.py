@@ -51,6 +51,17 @@ def parquet_columns(path: Path) -> set[str]:
         return set()
 
 
+def row_keys(peek: Any) -> set[str]:
+    """The keys of a table log's rows as ``auto`` sees them (``base.Peek``).
+
+    The first JSONL line's keys, else a parquet file's columns (its schema only).
+    """
+    have = set(peek.first or ())
+    if not have and peek.head.startswith(b"PAR1"):
+        have = parquet_columns(peek.path)
+    return have
+
+
 def decoded(value: Any) -> Any:
     """A value that a writer JSON-encoded into a string column (MathArena's lists), decoded."""
     if isinstance(value, str) and value[:1] in "[{":
