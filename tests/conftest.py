@@ -121,14 +121,20 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         )
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test may reach a network: hub and W&B stay offline."""
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    monkeypatch.setenv("WANDB_MODE", "offline")
-    monkeypatch.setenv("WANDB_SILENT", "true")
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path_factory.getbasetemp() / "hf-datasets"))
+@pytest.fixture(autouse=True, scope="session")
+def _offline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test may reach a network: hub and W&B stay offline.
+
+    Session-scoped, so module- and session-scoped fixtures (which run before any function-scoped
+    one) see it too: they run ``harness-eval`` and ``harness-report`` in this process.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("HF_DATASETS_OFFLINE", "1")
+        mp.setenv("WANDB_MODE", "offline")
+        mp.setenv("WANDB_SILENT", "true")
+        mp.setenv("HF_DATASETS_CACHE", str(tmp_path_factory.getbasetemp() / "hf-datasets"))
+        yield
 
 
 def extract_gpqa(archive: Path, out: Path) -> Path:

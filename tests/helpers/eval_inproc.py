@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +42,8 @@ def _call(main: Callable[[], object]) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
-def harness_eval(*args: str) -> Result:
-    """``harness-eval ARGS`` (a Hydra app: it reads sys.argv)."""
+def harness_eval(*args: str, env: Mapping[str, str] | None = None) -> Result:
+    """``harness-eval ARGS`` (a Hydra app: it reads sys.argv), with ``env`` set meanwhile."""
     from harness.cli import eval as cli
 
     saved = sys.argv
@@ -50,10 +51,26 @@ def harness_eval(*args: str) -> Result:
     loggers = [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]
     before = {id(lg): (list(lg.handlers), lg.level) for lg in loggers}
     try:
-        return _call(cli.main)
+        with _environ(env or {}):
+            return _call(cli.main)
     finally:
         sys.argv = saved
         _restore_logging(before)
+
+
+@contextlib.contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set, restored afterwards."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 def _restore_logging(before: dict[int, tuple[list[logging.Handler], int]]) -> None:
@@ -97,3 +114,13 @@ def replay_args(replay: Path, results: Path, *extra: str) -> list[str]:
         f"results_dir={results}",
         *extra,
     ]
+
+
+def cli(module: str, *args: str, env: Mapping[str, str] | None = None) -> Result:
+    """The command of ``module`` (``harness.cli.eval`` / ``.report`` / ``.compare``) in this
+    process: the in-process form of ``python -m MODULE ARGS``."""
+    if module == "harness.cli.eval":
+        return harness_eval(*args, env=env)
+    command = {"harness.cli.report": harness_report, "harness.cli.compare": harness_compare}
+    with _environ(env or {}):
+        return command[module](*args)

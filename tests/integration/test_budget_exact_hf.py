@@ -5,8 +5,6 @@ run writes a curve whose last point is the run's own pass@1 and truncated share.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,8 @@ pytest.importorskip("lm_eval")
 
 from harness.models.cache import cached_trained_tiny_model
 from harness.models.tiny import bundled_problems_file
-from tests.conftest import REPO, compose
+from tests.conftest import compose
+from tests.helpers import eval_inproc as inproc
 from tests.helpers.budget_check import (
     actual_rows,
     curve_point,
@@ -34,9 +33,7 @@ ALL_BUDGETS = "[" + ",".join(str(b) for b in range(1, LONG)) + "]"
 
 
 def _eval(results: Path, run_id: str, *extra: str) -> Path:
-    args = [sys.executable, "-m", "harness.cli.eval", f"results_dir={results}", f"run_id={run_id}",
-            *extra]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    out = inproc.harness_eval(f"results_dir={results}", f"run_id={run_id}", *extra)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return results / run_id
 

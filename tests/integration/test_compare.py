@@ -1,12 +1,11 @@
 """``harness-compare`` on real runs: the same responses under the two conventions, a changed
-response, and a run with fewer problems, each through ``harness-eval`` and the console script.
+response, and a run with fewer problems, each through ``harness-eval`` and ``harness-compare``
+(in this process: ``tests/helpers/eval_inproc.py``).
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,8 @@ import pytest
 from harness.data.loader import load_benchmark
 from harness.metrics.fixed_set import fixed_set_mean
 from harness.models.tiny import bundled_problems_file
-from tests.conftest import REPO, compose
+from tests.conftest import compose
+from tests.helpers import eval_inproc as inproc
 
 DATA = bundled_problems_file("math500")  # the first 5 MATH-500 test problems
 R1_RULE = ()
@@ -51,21 +51,16 @@ def write(path: Path, rows: list[dict]) -> Path:
 
 
 def harness_eval(results: Path, run_id: str, replay: Path, *extra: str) -> Path:
-    out = subprocess.run(
-        [sys.executable, "-m", "harness.cli.eval", f"benchmark.source={DATA}", "backend=replay",
-         f"backend.path={replay}", "sampling.n=4", "grading.workers=1",
-         f"results_dir={results}", f"run_id={run_id}", *extra],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
+    out = inproc.harness_eval(
+        f"benchmark.source={DATA}", "backend=replay", f"backend.path={replay}", "sampling.n=4",
+        "grading.workers=1", f"results_dir={results}", f"run_id={run_id}", *extra,
     )  # fmt: skip
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return results / run_id
 
 
 def harness_compare(a: Path, b: Path, out: Path) -> tuple[dict, str]:
-    got = subprocess.run(
-        [sys.executable, "-m", "harness.cli.compare", str(a), str(b), "--out", str(out)],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
-    )  # fmt: skip
+    got = inproc.harness_compare(str(a), str(b), "--out", str(out))
     assert got.returncode == 0, got.stderr[-3000:]
     return json.loads((out / "compare.json").read_text()), got.stdout
 

@@ -1,6 +1,7 @@
-"""End to end through the real console script: real benchmark files (bundled in tests/data),
-replayed R1-shaped responses whose true scores are known, results/ with the documented shape,
-W&B offline written and read back.
+"""End to end: real benchmark files (bundled in tests/data), replayed R1-shaped responses whose
+true scores are known, results/ with the documented shape, W&B offline written and read back.
+The shared MATH-500 run goes through the console script's module in a subprocess, as a user runs
+it; the other runs go through the same entry point in this process (``tests/helpers/eval_inproc``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import yaml
 from harness.data.loader import load_benchmark
 from harness.data.oracle import oracle_rows, write_rows
 from tests.conftest import REPO, compose, data_file
+from tests.helpers import eval_inproc as inproc
 from tests.helpers.wandb_log import records
 
 # tests/data/README.md: the bundled first 100 MATH-500 problems.
@@ -25,11 +27,16 @@ MATH500_SHA = "0cc76fb57aae8b10815e1b52eedeed4dbe046024dcceee547911bf4885be3af7"
 SECRET = "sk-test-0123456789abcdef"
 
 
-def harness_eval(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def console(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the harness-eval console script's module exactly as a user would."""
     cmd = [sys.executable, "-m", "harness.cli.eval", *args]
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300, env=full_env)
+
+
+def harness_eval(*args: str, env: dict | None = None) -> inproc.Result:
+    """``harness-eval`` in this process (``tests/helpers/eval_inproc.py``)."""
+    return inproc.harness_eval(*args, env=env)
 
 
 def make_replay(tmp_path: Path, overrides: list[str], *, n: int, rates, truncated: float = 0.0):
@@ -47,7 +54,7 @@ def math500_run(tmp_path_factory):
     overrides = [f"benchmark.source={source}", "limit=60"]
     rates = [(i % 5) / 4 for i in range(60)]  # 0, .25, .5, .75, 1 → exactly known pass@1
     problems, rows, path = make_replay(tmp, overrides, n=4, rates=rates, truncated=0.3)
-    out = harness_eval(
+    out = console(
         *overrides,
         "backend=replay",
         f"backend.path={path}",

@@ -13,44 +13,24 @@ and the notes say where it graded differently. Skipped without ``.venv-tools/eva
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers.tool_venv import (
+    CONVENTIONS,
+    DATA,
+    N_PROBLEMS,
+    TOOLS,
+    grade_both,
+    rows,
+    run,
+    tool_venv,
+    verdicts,
+)
 
 pytestmark = pytest.mark.slow
-VENV = REPO / ".venv-tools" / "evalscope"
-DATA = REPO / "tests" / "data" / "aime24.jsonl"
-N_PROBLEMS = 3
-CONVENTIONS = {
-    "r1": ("grading.answer_region=after_think", "grading.truncated=wrong"),
-    "lenient": ("grading.answer_region=anywhere", "grading.truncated=grade"),
-}
-if not (VENV / "bin" / "python").is_file():
-    pytest.skip(
-        f"{VENV} is absent: run `bash scripts/setup_tool_venvs.sh evalscope`",
-        allow_module_level=True,
-    )
-
-
-def run(args: list, timeout: int = 300) -> subprocess.CompletedProcess:
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=timeout)
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    return out
-
-
-def harness_eval(results: Path, run_id: str, *extra: str) -> Path:
-    run([sys.executable, "-m", "harness.cli.eval", "benchmark=aime24", f"benchmark.source={DATA}",
-         f"limit={N_PROBLEMS}", "sampling.n=2", "grading.workers=1", f"results_dir={results}",
-         f"run_id={run_id}", "backend=replay", *extra])  # fmt: skip
-    return results / run_id
-
-
-def rows(run_dir: Path) -> list[dict]:
-    return [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+VENV = tool_venv("evalscope")
 
 
 def joined(content) -> str:
@@ -67,7 +47,7 @@ def joined(content) -> str:
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("evalscope_log")
-    script = REPO / "tests" / "integration" / "tools" / "run_evalscope.py"
+    script = TOOLS / "run_evalscope.py"
     out = run([VENV / "bin" / "python", script, DATA, tmp / "work", str(N_PROBLEMS)])
     (reviews,) = json.loads(out.stdout.strip().splitlines()[-1])
     return {"tmp": tmp, "reviews": Path(reviews)}
@@ -90,25 +70,7 @@ def graded(logged) -> dict:
         ours.append({"problem_id": str(ids[s["group_id"]]), "sample_index": s["generation_index"],
                      "response": joined(rec["messages"][-1]["content"]),
                      "finish_reason": "length" if cut else "stop"})  # fmt: skip
-    (tmp / "ours.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ours))
-    res, out = tmp / "results", {}
-    for name, conv in CONVENTIONS.items():
-        out[f"import_{name}"] = harness_eval(
-            res, f"import_{name}", f"backend.path={reviews}", *conv
-        )
-        out[f"replay_{name}"] = harness_eval(
-            res, f"replay_{name}", f"backend.path={tmp / 'ours.jsonl'}", "backend.format=replay",
-            *conv,
-        )  # fmt: skip
-    return out
-
-
-def verdicts(run_dir: Path) -> list[tuple]:
-    return sorted(
-        (r["problem_id"], r["sample_index"], r["response"], r["finish_reason"], r["correct"],
-         r["extracted_answer"], json.dumps(r["verdicts"], sort_keys=True))
-        for r in rows(run_dir)
-    )  # fmt: skip
+    return grade_both(tmp, reviews, ours)
 
 
 def test_import_grades_like_our_replay_of_the_same_texts(graded):

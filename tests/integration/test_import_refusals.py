@@ -2,35 +2,34 @@
 give the right number or exit non-zero with a one-line error naming the file (issue 19).
 
 The unit tests (``tests/unit/test_import_verify.py``) cover every case on the backend; these run
-the cases a user would meet first as a user would, ``python -m harness.cli.eval``.
+the cases a user would meet first through ``harness-eval``'s own entry point (in this process,
+``tests/helpers/eval_inproc.py``: what it prints and its exit status, as a user sees them).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, data_file
+from tests.conftest import data_file
+from tests.helpers import eval_inproc as inproc
 
 T = "<think>\nWorking.\n</think>\n\n"
 DATE = "2025-01-01T00-00-00.000000"
 
 
-def harness_eval(tmp: Path, path: Path, *extra: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "harness.cli.eval", f"benchmark.source={data_file('math500')}",
-           "backend=replay", f"backend.path={path}", "sampling.n=1", "grading.workers=1",
-           f"results_dir={tmp / 'results'}", *extra]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
+def harness_eval(tmp: Path, path: Path, *extra: str) -> inproc.Result:
+    """``harness-eval`` in this process (``tests/helpers/eval_inproc.py``)."""
+    return inproc.harness_eval(
+        f"benchmark.source={data_file('math500')}", "backend=replay", f"backend.path={path}",
+        "sampling.n=1", "grading.workers=1", f"results_dir={tmp / 'results'}", *extra,
+    )  # fmt: skip
 
 
-def refused(out: subprocess.CompletedProcess, path: Path) -> str:
+def refused(out: inproc.Result, path: Path) -> str:
     """The run exited non-zero with one ``error:`` line naming the file, and no traceback."""
     assert out.returncode != 0, out.stdout[-2000:]
     assert "Traceback" not in out.stderr + out.stdout, out.stderr[-3000:]

@@ -13,49 +13,32 @@ differently and why. Skipped without ``.venv-tools/inspect`` (``scripts/setup_to
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers.tool_venv import (
+    CONVENTIONS,
+    DATA,
+    N_PROBLEMS,
+    TOOLS,
+    compare,
+    grade_both,
+    harness_eval,
+    rows,
+    run,
+    tool_venv,
+    verdicts,
+)
 
 pytestmark = pytest.mark.slow
-VENV = REPO / ".venv-tools" / "inspect"
-DATA = REPO / "tests" / "data" / "aime24.jsonl"
-N_PROBLEMS = 3
-CONVENTIONS = {
-    "r1": ("grading.answer_region=after_think", "grading.truncated=wrong"),
-    "lenient": ("grading.answer_region=anywhere", "grading.truncated=grade"),
-}
-if not (VENV / "bin" / "python").is_file():
-    pytest.skip(
-        f"{VENV} is absent: run `bash scripts/setup_tool_venvs.sh inspect`", allow_module_level=True
-    )
-
-
-def run(args: list, timeout: int = 300) -> subprocess.CompletedProcess:
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=timeout)
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    return out
-
-
-def harness_eval(results: Path, run_id: str, *extra: str) -> Path:
-    run([sys.executable, "-m", "harness.cli.eval", "benchmark=aime24", f"benchmark.source={DATA}",
-         f"limit={N_PROBLEMS}", "sampling.n=2", "grading.workers=1", f"results_dir={results}",
-         f"run_id={run_id}", "backend=replay", *extra])  # fmt: skip
-    return results / run_id
-
-
-def rows(run_dir: Path) -> list[dict]:
-    return [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+VENV = tool_venv("inspect")
 
 
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("inspect_log")
-    script = REPO / "tests" / "integration" / "tools" / "run_inspect.py"
+    script = TOOLS / "run_inspect.py"
     out = run([VENV / "bin" / "python", script, DATA, tmp / "logs", str(N_PROBLEMS)])
     eval_log = Path(out.stdout.strip().splitlines()[-1])
     run([VENV / "bin" / "inspect", "log", "convert", "--to", "json", "--output-dir",
@@ -76,28 +59,11 @@ def graded(logged) -> dict:
          "finish_reason": stop[s["output"]["choices"][0]["stop_reason"]]}
         for s in doc["samples"]
     ]  # fmt: skip
-    (tmp / "ours.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ours))
-    res, out = tmp / "results", {}
-    for name, conv in CONVENTIONS.items():
-        out[f"eval_{name}"] = harness_eval(
-            res, f"eval_{name}", f"backend.path={logged['eval']}", *conv
-        )
-        out[f"replay_{name}"] = harness_eval(
-            res, f"replay_{name}", f"backend.path={tmp / 'ours.jsonl'}", "backend.format=replay",
-            *conv,
-        )  # fmt: skip
+    out = grade_both(tmp, logged["eval"], ours, prefix="eval")
     out["json_r1"] = harness_eval(
-        res, "json_r1", f"backend.path={logged['json']}", *CONVENTIONS["r1"]
+        tmp / "results", "json_r1", f"backend.path={logged['json']}", *CONVENTIONS["r1"]
     )
     return out
-
-
-def verdicts(run_dir: Path) -> list[tuple]:
-    return sorted(
-        (r["problem_id"], r["sample_index"], r["response"], r["finish_reason"], r["correct"],
-         r["extracted_answer"], json.dumps(r["verdicts"], sort_keys=True))
-        for r in rows(run_dir)
-    )  # fmt: skip
 
 
 def test_import_grades_like_our_replay_of_the_same_texts(graded):
@@ -154,7 +120,7 @@ def test_notes_say_where_inspect_graded_differently_and_why(graded):
 
 def test_compare_against_the_tools_own_score(graded, tmp_path):
     a, b = graded["eval_r1"], graded["eval_lenient"]
-    out = run([sys.executable, "-m", "harness.cli.compare", a, b, "--out", tmp_path])
+    out = compare(a, b, tmp_path)
     result = json.loads((tmp_path / "compare.json").read_text())
     assert result["categories"]["truncated"] == 1 and result["categories"]["answer_in_think"] == 1
     assert result["tool"]["a"]["n_differ"] == 3 and result["tool"]["b"]["n_differ"] == 1

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,8 @@ pytest.importorskip("lm_eval")
 
 from harness.models.cache import cached_trained_tiny_model
 from harness.models.tiny import bundled_problems_file
-from tests.conftest import REPO, compose
+from tests.conftest import compose
+from tests.helpers import eval_inproc as inproc
 
 pytestmark = pytest.mark.slow
 DATA = bundled_problems_file("math500")  # the first 5 MATH-500 test problems, byte-exact
@@ -42,7 +41,6 @@ def trained(tiny_cache) -> Path:
 
 def run_eval(results: Path, model_dir: Path, *extra: str) -> dict:
     args = [
-        sys.executable, "-m", "harness.cli.eval",
         f"benchmark.source={DATA}", "limit=5",
         "model=tiny_random_qwen2", f"model.path={model_dir}",
         "model.extra.build=null", "model.extra.random_weights=false",
@@ -50,7 +48,7 @@ def run_eval(results: Path, model_dir: Path, *extra: str) -> dict:
         "sampling=greedy", "sampling.max_new_tokens=48",
         f"results_dir={results}", "run_id=run", *extra,
     ]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    out = inproc.harness_eval(*args)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     run = results / "run"
     metrics = json.loads((run / "metrics.json").read_text())

@@ -25,6 +25,8 @@ from harness.data.loader import load_benchmark
 from harness.models.cache import cached_trained_tiny_model
 from harness.models.tiny import bundled_problems_file
 from tests.conftest import REPO, compose
+from tests.helpers import eval_inproc as inproc
+from tests.helpers.tool_venv import compare
 
 pytestmark = pytest.mark.slow
 DATA = bundled_problems_file("math500")  # the first 5 MATH-500 test problems, byte-exact
@@ -59,9 +61,12 @@ def run(args: list[str], timeout: int = 300) -> subprocess.CompletedProcess:
 
 
 def harness_eval(results: Path, run_id: str, *extra: str) -> Path:
-    run([sys.executable, "-m", "harness.cli.eval", f"benchmark.source={DATA}", "sampling=greedy",
-         "sampling.n=2", "grading.workers=1", f"results_dir={results}", f"run_id={run_id}",
-         *extra])  # fmt: skip
+    """``harness-eval`` in this process (``tests/helpers/eval_inproc.py``)."""
+    out = inproc.harness_eval(
+        f"benchmark.source={DATA}", "sampling=greedy", "sampling.n=2", "grading.workers=1",
+        f"results_dir={results}", f"run_id={run_id}", *extra,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return results / run_id
 
 
@@ -146,9 +151,8 @@ def test_origin_is_what_the_log_says(graded, logged):
 
 
 def test_compare_two_conventions_and_two_harnesses(graded, logged, tmp_path):
-    cmd = [sys.executable, "-m", "harness.cli.compare"]
     a, b, tmp = graded["import_after_think"], graded["import_anywhere"], tmp_path
-    run([*cmd, str(a), str(b), "--out", str(tmp / "c1")])
+    compare(a, b, tmp / "c1")
     result = json.loads((tmp / "c1" / "compare.json").read_text())
     assert result["categories"]["answer_in_think"] == 10 and len(result["items"]) == 10
     assert result["diff"]["pass@1"] == pytest.approx(-100.0)
@@ -158,7 +162,7 @@ def test_compare_two_conventions_and_two_harnesses(graded, logged, tmp_path):
         "model.extra.build=null", "model.extra.random_weights=false", "backend=lm_eval",
         "backend.device=cpu", "backend.batch_size=5", "sampling.max_new_tokens=48",
     )  # fmt: skip
-    run([*cmd, str(own), str(a), "--out", str(tmp / "c2")])
+    compare(own, a, tmp / "c2")
     result = json.loads((tmp / "c2" / "compare.json").read_text())
     assert result["categories"]["different_response"] == 10
     assert result["diff"]["pass@1"] == pytest.approx(100.0)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from omegaconf import OmegaConf
@@ -13,7 +11,8 @@ from omegaconf.errors import MissingMandatoryValue
 pytest.importorskip("torch")
 pytest.importorskip("lm_eval")
 
-from tests.conftest import REPO, compose, data_file
+from tests.conftest import compose, data_file
+from tests.helpers import eval_inproc as inproc
 
 TASK = "r1_harness_gsm8k_test"
 TASK_YAML = """\
@@ -57,11 +56,10 @@ def test_custom_task_runs_through_lm_eval(tmp_path):
     tasks = tmp_path / "tasks"
     tasks.mkdir()
     (tasks / "gsm8k_test.yaml").write_text(TASK_YAML.format(task=TASK, data=data))
-    out = subprocess.run(
-        [sys.executable, "-m", "harness.cli.eval", "experiment=dryrun", "benchmark=lm_eval_task",
-         f"benchmark.task={TASK}", f"benchmark.include_path={tasks}", "limit=3",
-         "sampling.max_new_tokens=16", f"results_dir={tmp_path}", "run_id=lmt"],
-        capture_output=True, text=True, cwd=REPO, timeout=180,
+    out = inproc.harness_eval(
+        "experiment=dryrun", "benchmark=lm_eval_task", f"benchmark.task={TASK}",
+        f"benchmark.include_path={tasks}", "limit=3", "sampling.max_new_tokens=16",
+        f"results_dir={tmp_path}", "run_id=lmt",
     )  # fmt: skip
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     run = tmp_path / "lmt"

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.data.probes import probe_file
-from tests.conftest import REPO
+from tests.helpers import eval_inproc as inproc
 
 pytestmark = pytest.mark.slow
 REFUSE = "\n</think>\n\nSorry, that's beyond my current scope. Let's talk about something else."
@@ -48,17 +46,16 @@ def refuser(p_sensitive: float, p_control: float):
 
 
 def evaluate(results: Path, run_id: str, model: str, bench: str, replay: Path) -> dict:
-    args = [sys.executable, "-m", "harness.cli.eval", f"benchmark={bench}", f"model={model}",
-            "backend=replay", f"backend.path={replay}", f"results_dir={results}",
-            f"run_id={run_id}"]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    out = inproc.harness_eval(
+        f"benchmark={bench}", f"model={model}", "backend=replay", f"backend.path={replay}",
+        f"results_dir={results}", f"run_id={run_id}",
+    )  # fmt: skip
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return json.loads((results / run_id / "metrics.json").read_text())
 
 
 def report(results: Path, out: Path) -> tuple[dict, str]:
-    args = [sys.executable, "-m", "harness.cli.report", str(results), "--out", str(out)]
-    done = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    done = inproc.harness_report(str(results), "--out", str(out))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = json.loads((out / "verdicts.json").read_text())["verdicts"]
     return {r["claim_id"]: r for r in rows}, (out / "report.md").read_text()
@@ -136,10 +133,11 @@ def test_judge_is_reported_not_substituted(tmp_path):
                 }
                 f.write(json.dumps(rec) + "\n")
                 g.write(json.dumps({"problem_id": f"{row['id']}#{k}", "response": say}) + "\n")
-    args = [sys.executable, "-m", "harness.cli.eval", "benchmark=probes_sensitive", "limit=6",
-            "backend=replay", f"backend.path={answers}", f"results_dir={tmp_path}", "run_id=j",
-            f"grading.judge='deepseek_v3 backend=replay backend.path={judged}'"]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    out = inproc.harness_eval(
+        "benchmark=probes_sensitive", "limit=6", "backend=replay", f"backend.path={answers}",
+        f"results_dir={tmp_path}", "run_id=j",
+        f"grading.judge='deepseek_v3 backend=replay backend.path={judged}'",
+    )  # fmt: skip
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     metrics = json.loads((tmp_path / "j" / "metrics.json").read_text())
     assert metrics["metrics"]["control_refusal_rate"]["value"] == 0.0  # the rules, not the judge

@@ -9,8 +9,6 @@ Also ``harness-eval experiment=dryrun benchmark=probes_sensitive`` on the CPU.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,8 @@ pytest.importorskip("torch")
 pytest.importorskip("lm_eval")
 
 from harness.data.loader import load_benchmark
-from tests.conftest import REPO, compose
+from tests.conftest import compose
+from tests.helpers import eval_inproc as inproc
 from tests.helpers.tiny_probes import answers_all, censor, says_chatgpt, train_probe_model
 
 pytestmark = pytest.mark.slow
@@ -33,14 +32,14 @@ def probes(bench: str, n: int):
 
 def run_eval(results: Path, model_dir: Path, bench: str, limit: int) -> dict:
     args = [
-        sys.executable, "-m", "harness.cli.eval", f"benchmark={bench}", f"limit={limit}",
+        f"benchmark={bench}", f"limit={limit}",
         "model=tiny_random_qwen2", f"model.path={model_dir}",
         "model.extra.build=null", "model.extra.random_weights=false",
         "backend=lm_eval", "backend.device=cpu", "backend.batch_size=12",
         "sampling=greedy", "sampling.n=2", "sampling.max_new_tokens=40",
         f"results_dir={results}", "run_id=run",
     ]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=600)
+    out = inproc.harness_eval(*args)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     run = results / "run"
     rows = [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
@@ -89,9 +88,9 @@ def test_chatgpt_identity(tmp_path, tiny_cache):
 
 
 def test_dryrun_probes_runs_on_cpu(tmp_path):
-    args = [sys.executable, "-m", "harness.cli.eval", "experiment=dryrun",
-            "benchmark=probes_sensitive", f"results_dir={tmp_path}", "run_id=dry"]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    out = inproc.harness_eval(
+        "experiment=dryrun", "benchmark=probes_sensitive", f"results_dir={tmp_path}", "run_id=dry"
+    )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "MODEL IS RANDOMLY INITIALISED" in out.stdout
     metrics = json.loads((tmp_path / "dry" / "metrics.json").read_text())

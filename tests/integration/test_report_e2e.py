@@ -15,9 +15,6 @@ Oracle rates are chosen so each verdict is known in advance:
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,16 +22,14 @@ import pytest
 from harness.data.loader import load_benchmark
 from harness.data.oracle import oracle_rows, write_rows
 from harness.report.rules import VERDICTS
-from tests.conftest import REPO, compose, data_file
+from tests.conftest import compose, data_file
+from tests.helpers import eval_inproc as inproc
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MATH_RATES = [1.0, 1.0, 1.0, 0.75, 0.5]  # mean 0.85 per cycle of five problems
 
 
-def _cli(module: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
-    cmd = [sys.executable, "-m", module, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
+_cli = inproc.cli  # in this process; W&B is offline for the whole session (tests/conftest.py)
 
 
 def _run(tmp: Path, run_id: str, bench: str, model: str, limit: int, n: int, rates, seed=1):

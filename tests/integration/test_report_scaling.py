@@ -13,9 +13,6 @@ through the real harness-eval CLI with recorded token counts:
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +20,8 @@ import pytest
 
 from harness.claims.model import TrendSpec
 from harness.data.loader import load_benchmark
-from tests.conftest import REPO, compose
+from tests.conftest import compose
+from tests.helpers import eval_inproc as inproc
 
 pytestmark = pytest.mark.slow
 CLAIM = "art.001.test_time_scaling.r1_distill_qwen_1_5b.aime24"
@@ -82,12 +80,11 @@ def _run(tmp: Path, run_id: str, bench: str, model: str, plan, *extra: str) -> P
                          "finish_reason": finish, "n_generated_tokens": tokens})  # fmt: skip
     path = tmp / f"{run_id}.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    env = {**os.environ, "WANDB_MODE": "offline", "HF_HUB_OFFLINE": "1"}
-    args = [sys.executable, "-m", "harness.cli.eval", *overrides, f"model={model}",
-            "backend=replay", f"backend.path={path}", "sampling.n=4",
-            "stats.bootstrap_resamples=500", f"results_dir={tmp / 'results'}",
-            f"run_id={run_id}", *extra]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
+    out = inproc.harness_eval(
+        *overrides, f"model={model}", "backend=replay", f"backend.path={path}", "sampling.n=4",
+        "stats.bootstrap_resamples=500", f"results_dir={tmp / 'results'}", f"run_id={run_id}",
+        *extra,
+    )  # fmt: skip
     assert out.returncode == 0, out.stderr[-3000:]
     return tmp / "results" / run_id
 

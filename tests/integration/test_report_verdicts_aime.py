@@ -14,16 +14,14 @@ always or never solved, a few in between.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.data.loader import load_benchmark
 from harness.data.oracle import oracle_rows, write_rows
-from tests.conftest import REPO, compose
+from tests.conftest import compose
+from tests.helpers import eval_inproc as inproc
 
 AIME = Path(__file__).resolve().parents[1] / "data" / "aime24.jsonl"
 N = 64
@@ -32,10 +30,7 @@ COUNTS_7B = [64] * 12 + [0] * 10 + [32, 28, 24, 20, 16, 12, 8, 4]  # 912 / 1920
 FIELDS = {"delta", "D", "se", "ci90", "ci95", "n", "n_pub", "ci95_generalisation", "mdd"}
 
 
-def _cli(module: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
-    cmd = [sys.executable, "-m", module, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=600, env=env)
+_cli = inproc.cli  # in this process; W&B is offline for the whole session (tests/conftest.py)
 
 
 def _run(tmp: Path, run_id: str, model: str, counts: list[int], seed: int) -> None:

@@ -26,6 +26,7 @@ from harness.data.loader import load_benchmark
 from harness.models.tiny import bundled_problems_file
 from harness.pipeline import run
 from tests.conftest import REPO, compose
+from tests.helpers import eval_inproc as inproc
 from tests.helpers import tool_logs
 
 AIME = bundled_problems_file("aime24")
@@ -123,11 +124,11 @@ def test_one_import_through_the_cli(runs, tmp_path):
 def test_evidence_entry_with_a_local_copy_is_attributed_to_its_model(runs, tmp_path):
     """``evidence=<name> backend.path=FILE``: the way on where the hub is unreachable."""
     log = json.loads((runs["matharena", "anywhere"] / "provenance.json").read_text())["backend"]
-    args = [sys.executable, "-m", "harness.cli.eval",
-            "evidence=matharena_r1_distill_qwen_1_5b_aime25", f"benchmark.source={AIME}",
-            "limit=2", "sampling.n=3", "grading.workers=1",
-            f"backend.path={log['path']}", f"results_dir={tmp_path}", "run_id=ev"]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=300)
+    out = inproc.harness_eval(
+        "evidence=matharena_r1_distill_qwen_1_5b_aime25", f"benchmark.source={AIME}", "limit=2",
+        "sampling.n=3", "grading.workers=1", f"backend.path={log['path']}",
+        f"results_dir={tmp_path}", "run_id=ev",
+    )  # fmt: skip
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     facts = json.loads((tmp_path / "ev" / "provenance.json").read_text())
     assert facts["model"]["hub_id"] == "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
 from hydra.errors import ConfigCompositionException, MissingConfigException
 from omegaconf import OmegaConf
 
 from tests.conftest import REPO, compose
+from tests.helpers import eval_inproc as inproc
 
 GROUPS = ["benchmark", "model", "sampling", "backend", "tracking", "hardware"]
 OPTIONS = [
@@ -124,9 +124,9 @@ def test_unknown_key_in_a_yaml_option_fails(tmp_path):
         hydra_compose(config_name="config", overrides=["benchmark=typo"])
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    exe = [sys.executable, "-m", "harness.cli.eval", *args]
-    return subprocess.run(exe, capture_output=True, text=True, cwd=REPO, timeout=120)
+def run_cli(*args: str) -> inproc.Result:
+    """``harness-eval ARGS`` in this process (``tests/helpers/eval_inproc.py``)."""
+    return inproc.harness_eval(*args)
 
 
 def test_cli_help_lists_groups():
