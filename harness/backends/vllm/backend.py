@@ -84,7 +84,8 @@ class VllmBackend:
         enforce_eager: Disable CUDA graphs (DeepSeek's own serving example does).
         max_num_seqs: Sequences batched at once; ``None`` is vLLM's default.
         pipeline_parallel_size: Pipeline stages (across nodes, with the Ray executor).
-        distributed_executor_backend: ``"mp"`` or ``"ray"``; ``None`` is vLLM's default.
+        distributed_executor_backend: ``"mp"``, ``"ray"`` or ``"uni"`` (the worker in the engine's
+            process: one device); ``None`` is vLLM's default.
         name: Backend name recorded in results.
     """
 

@@ -71,9 +71,9 @@ def check_vllm_version(installed: str | None) -> None:
 
 def check_executor(executor: str | None) -> None:
     """Refuse an unknown executor, and Ray when it is not installed, before anything loads."""
-    if executor not in (None, "mp", "ray"):
+    if executor not in (None, "mp", "ray", "uni"):
         raise VllmConfigError(
-            f"backend.distributed_executor_backend={executor!r}: use mp, ray or null"
+            f"backend.distributed_executor_backend={executor!r}: use mp, ray, uni or null"
         )
     if executor == "ray":
         import importlib.util
