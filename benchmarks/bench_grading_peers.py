@@ -29,8 +29,9 @@ the graders' order, so a load on the machine falls on each of them alike.
   pins clash with ours, so it runs in its own venv (``bash scripts/setup_tool_venvs.sh
   lighteval``); without that venv it is left out, and the table says so.
 
-Prints one line per run, then a table: best wall time of each grader, responses/s, and our
-speed as a multiple of each peer's; and how many responses each grader counts correct.
+Prints one line per run, then a table: each grader's best wall time, responses/s, its time
+divided by ours (above 1: ours is faster), the same with the workers' start, CPU time, and how
+many responses it counts correct.
 """
 
 from __future__ import annotations
@@ -231,8 +232,8 @@ def main() -> None:
     ours = best["ours"]["wall_s"]
     print(f"\n{args.n} responses, {args.workers} workers each, best of {args.repeats} rounds")
     start = best["ours"]["with_start_s"]
-    print("| grader | wall (best) | responses/s | ours is × faster | with workers' start | "
-          "ours is × faster | CPU | correct |")  # fmt: skip
+    print("| grader | wall (best) | responses/s | its time ÷ ours | with workers' start | "
+          "its time ÷ ours | CPU | correct |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
     for g, res in best.items():
         ratio = "—" if g == "ours" else f"{res['wall_s'] / ours:.2f}×"
