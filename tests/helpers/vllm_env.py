@@ -101,7 +101,12 @@ def free_port() -> int:
 
 def tiny_model(cache_dir: Path) -> Path:
     """The tiny trained R1-style model, from the model cache ``cache_dir`` (built there once)."""
-    done = run_py(["-m", "tests.helpers.vllm_tiny", str(cache_dir)], timeout=900)
+    # Every core for the training: the other xdist worker's first vLLM test waits on this same
+    # build (the cache's lock), so a one-thread build (OMP_NUM_THREADS, tests/conftest.py) would
+    # idle a core for its whole length (~40 s on 2 cores, ~80 s on one).
+    cores = str(len(os.sched_getaffinity(0)))
+    env = vllm_env(OMP_NUM_THREADS=cores)
+    done = run_py(["-m", "tests.helpers.vllm_tiny", str(cache_dir)], timeout=900, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     return Path(done.stdout.strip().splitlines()[-1])
 

@@ -45,6 +45,8 @@ def server(tiny_cache, tmp_path_factory):
         str(py), "-m", "vllm.entrypoints.openai.api_server", "--model", str(model),
         "--served-model-name", SERVED, "--host", "127.0.0.1", "--port", str(port),
         "--api-key", KEY, "--dtype", "float32", "--max-model-len", "512", "--enforce-eager",
+        # the worker in the engine's process (tests/helpers/vllm_env.py: FAST_ENGINE)
+        "--distributed-executor-backend", "uni",
     ]  # fmt: skip
     with log.open("w") as handle:
         proc = subprocess.Popen(cmd, cwd=REPO, env=vllm_env(), stdout=handle, stderr=handle)

