@@ -121,6 +121,20 @@ def test_ray_runs_one_replica_and_refuses_more():
         resolve_layout(cfg.model, settings, max_model_len=R1_LEN, gpus=[])
 
 
+def test_uni_executor_keeps_one_device_per_replica():
+    uni = "backend.distributed_executor_backend=uni"
+    got = layout("r1_distill_qwen_1_5b", gpus(8, 80), uni)
+    assert (got.tp, got.replicas) == (1, 8)  # one engine, one worker per GPU
+    with pytest.raises(VllmConfigError, match="uni runs one worker on one device.*needs 2"):
+        layout("r1_distill_qwen_1_5b", gpus(2, 80), uni, "backend.tensor_parallel_size=2")
+    with pytest.raises(VllmConfigError, match="needs 2: use mp.*Nothing was loaded"):
+        layout("r1_distill_qwen_1_5b", [], uni, "backend.tensor_parallel_size=2")
+    # the 70B needs four 80 GB GPUs: the fit does not choose TP=4 for one worker
+    assert layout("r1_distill_llama_70b", gpus(8, 80)).tp == 4
+    with pytest.raises(VllmConfigError, match="uni runs one worker.*tensor_parallel_size=4"):
+        layout("r1_distill_llama_70b", gpus(8, 80), uni)
+
+
 def test_without_gpus_nothing_is_fitted():
     got = layout("r1_distill_llama_70b", [], "backend.data_parallel_size=2", max_len=4096)
     assert (got.tp, got.pp, got.replicas, got.devices) == (1, 1, 2, None)

