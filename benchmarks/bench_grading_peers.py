@@ -37,6 +37,7 @@ many responses it counts correct.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing
 import os
@@ -101,26 +102,27 @@ def _lm_eval(item: tuple[str, str, str]) -> bool:
         return False
 
 
-_LIGHTEVAL: dict = {}
+@functools.cache
+def _lighteval_metric():  # noqa: ANN202 - lighteval's own type, from its venv only
+    """The metric lighteval 0.13's ``math_500`` task sets (built once per worker)."""
+    from lighteval.metrics.metrics import Metrics
+
+    return Metrics.pass_at_k_math(sample_params={"k": 1, "n": 1})
 
 
 def _lighteval(item: tuple[str, str, str]) -> bool:
-    if not _LIGHTEVAL:
-        from lighteval.metrics.metrics import Metrics
-        from lighteval.models.model_output import ModelResponse
-        from lighteval.tasks.requests import Doc
-        from lighteval.utils.utils import remove_reasoning_tags
+    from lighteval.models.model_output import ModelResponse
+    from lighteval.tasks.requests import Doc
+    from lighteval.utils.utils import remove_reasoning_tags
 
-        metric = Metrics.pass_at_k_math(sample_params={"k": 1, "n": 1})
-        _LIGHTEVAL.update(
-            metric=metric, Doc=Doc, Response=ModelResponse, strip=remove_reasoning_tags
-        )
-    f = _LIGHTEVAL
     response, _, solution = item
-    doc = f["Doc"](query="", choices=[f"ANSWER: {solution}"], gold_index=0)
-    model_response = f["Response"](text=[response])
-    model_response.text_post_processed = [f["strip"](response, [("<think>", "</think>")])]
-    return f["metric"].sample_level_fn.compute(doc=doc, model_response=model_response) == 1.0
+    doc = Doc(query="", choices=[f"ANSWER: {solution}"], gold_index=0)
+    model_response = ModelResponse(text=[response])
+    model_response.text_post_processed = [
+        remove_reasoning_tags(response, [("<think>", "</think>")])
+    ]
+    metric = _lighteval_metric()
+    return metric.sample_level_fn.compute(doc=doc, model_response=model_response) == 1.0
 
 
 PEERS = {

