@@ -59,6 +59,7 @@ def train_tiny_model(
     check_every: int = 15,
     lr: float = 3e-3,
     time_limit_s: float | None = None,
+    batch_size: int = 4,
 ) -> TrainReport:
     """Train the model in ``model_dir`` on (prompt, response) pairs and save it in place.
 
@@ -72,6 +73,9 @@ def train_tiny_model(
         check_every: Steps between greedy reproduction checks (training stops at 100 %).
         lr: AdamW learning rate.
         time_limit_s: Optional wall-clock stop (makes the result depend on machine speed).
+        batch_size: Rows per forward pass. Every step accumulates the gradient over all
+            examples, weighted by response tokens, so the size changes only the rounding (and
+            the speed: one pass over 100 short rows is ~10x faster on a CPU than 25 of 4).
 
     Returns:
         The report; ``reproduced == total`` when every response is reproduced greedily.
@@ -85,7 +89,7 @@ def train_tiny_model(
         p = tok(prompt, add_special_tokens=False).input_ids
         r = tok(response, add_special_tokens=False).input_ids + [tok.eos_token_id]
         rows.append((p, r))
-    batches = _batches(rows, torch, tok.pad_token_id)
+    batches = _batches(rows, torch, tok.pad_token_id, batch_size)
     total = sum(int((b[2] != -100).sum()) for b in batches)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     started = time.monotonic()

@@ -42,7 +42,13 @@ def build(out: Path, steps: int = 150) -> Path:
         )
         for a, b in PAIRS
     ]
-    report = train_tiny_model(out, examples, max_steps=steps, check_every=50, lr=5e-3)
+    # All 100 rows in one forward pass: the same gradient as batches of 4 (each step accumulates
+    # over every example), a little faster (measured 2026-12-02 on one core: 0.22 s a step
+    # against 0.27 s; 0.15 s on two idle cores). After 150 steps every greedy answer has
+    # "</think>", a box and the EOS (checked on all 100 pairs, 30 of them right).
+    report = train_tiny_model(
+        out, examples, max_steps=steps, check_every=50, lr=5e-3, batch_size=len(examples)
+    )
     print(f"tiny model in {out}: {report}")
     return out
 
@@ -51,7 +57,10 @@ def cached(cache: Path, steps: int = 150) -> Path:
     """``build`` through the model cache ``cache``; the directory it returns is read-only."""
     from harness.models.cache import cached_build
 
-    recipe = {"kind": "vllm_tiny", "pairs": PAIRS, "steps": steps, "check_every": 50, "lr": 5e-3}
+    recipe = {
+        "kind": "vllm_tiny", "pairs": PAIRS, "steps": steps, "check_every": 50, "lr": 5e-3,
+        "batch_size": len(PAIRS),
+    }  # fmt: skip
     return cached_build(cache, recipe, lambda out: build(out, steps), code=[__name__])
 
 

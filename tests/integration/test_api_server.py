@@ -1,8 +1,9 @@
 """backend=openai_api against a REAL OpenAI-compatible server: vLLM's own server (CPU build, in
 .venv-vllm) serving the tiny trained model on 127.0.0.1, protected by an API key.
 
-The harness runs in that environment too (it has the ``openai`` client). Skipped with the reason
-when .venv-vllm is absent (``bash scripts/setup_vllm_cpu.sh`` makes it).
+The harness runs in this process (``tests/helpers/eval_inproc.py``; the dev extra has the
+``openai`` client), the server in its own. Skipped with the reason when .venv-vllm is absent
+(``bash scripts/setup_vllm_cpu.sh`` makes it).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import eval_inproc
 from tests.helpers.vllm_env import (
     REPO,
     free_port,
-    run_py,
     tiny_model,
     vllm_env,
     vllm_python,
@@ -82,14 +83,14 @@ def data(tmp_path_factory) -> Path:
 
 def harness_eval(api_base: str, data: Path, results: Path, run_id: str, key: str, *extra: str):
     args = [
-        "-m", "harness.cli.eval", "backend=openai_api", "model=local_vllm_serve",
+        "backend=openai_api", "model=local_vllm_serve",
         f"model.hub_id={SERVED}", f"model.extra.api_base={api_base}",
         f"benchmark.source={data}", "sampling.n=3", "sampling.temperature=0.8",
         f"sampling.max_new_tokens={MAX_NEW}", "seed=3", "backend.concurrency=4",
         "+backend.extra_body.skip_special_tokens=false",  # </think> is special in the tiny model
         f"results_dir={results}", f"run_id={run_id}", *extra,
     ]  # fmt: skip
-    return run_py(args, env=vllm_env(VLLM_API_KEY=key), timeout=300)
+    return eval_inproc.harness_eval(*args, env={"VLLM_API_KEY": key})
 
 
 def rows(path: Path) -> list[dict]:

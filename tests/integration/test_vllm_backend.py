@@ -113,6 +113,8 @@ def test_greedy_provenance_and_stats(greedy_run):
         assert key in prov
     assert (prov["dtype"], prov["max_model_len"], prov["device"]) == ("float32", 256, "cpu")
     assert prov["revision"] is None  # a local model.path is loaded as it is
+    # uni executor + VLLM_ENABLE_V1_MULTIPROCESSING=0: no process of vLLM's own, so no replica
+    assert (prov["replicas_run"], prov["replica_process"]) == (1, "run")
     gen = json.loads((greedy_run / "metrics.json").read_text())["generation"]
     assert gen["generated_samples"] == len(PAIRS) and gen["requests"] == len(PAIRS)
     assert gen["generated_tokens"] > 0 and gen["tokens_per_s"] > 0 and gen["prompt_tokens"] > 0

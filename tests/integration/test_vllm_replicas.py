@@ -91,6 +91,7 @@ def test_two_replicas_resume_one_engine_and_match_it(model_dir, tmp_path):
     assert len(keys) == len(set(keys)) == 2 * len(PAIRS)
     prov = json.loads((tmp_path / "dp" / "provenance.json").read_text())["backend"]
     assert (prov["layout_replicas"], prov["replicas_run"], prov["data_parallel_size"]) == (2, 2, 2)
+    assert prov["replica_process"] == "child"
     assert prov["layout_decided_by"] == "no GPU visible"
     gen = json.loads((tmp_path / "dp" / "metrics.json").read_text())["generation"]
     assert (gen["replicas"], gen["requests"], gen["reused_samples"]) == (2, 3, 2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from harness.backends.vllm.layout import Layout, context_length, resolve_layout, visible_gpus
-from harness.backends.vllm.replicas import cpu_slice, merge_stats, shard
+from harness.backends.vllm.replicas import cpu_slice, merge_stats, shard, wholly_in_process
 from harness.backends.vllm.sampling import VllmConfigError
 from tests.conftest import compose
 from tests.unit.test_fit import DISTILLS, EXPECTED
@@ -182,3 +182,16 @@ def test_replica_stats_add_up():
         ]
         is None
     )
+
+
+def test_only_an_engine_without_processes_of_its_own_runs_in_the_run_process(monkeypatch):
+    uni, default = {"distributed_executor_backend": "uni"}, {"distributed_executor_backend": None}
+    monkeypatch.delenv("VLLM_ENABLE_V1_MULTIPROCESSING", raising=False)
+    assert not wholly_in_process(uni, {})  # vLLM's default: an engine-core process
+    monkeypatch.setenv("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
+    assert wholly_in_process(uni, {})
+    assert not wholly_in_process(default, {})  # mp executor: a worker process
+    assert not wholly_in_process({"distributed_executor_backend": "mp"}, {})
+    assert not wholly_in_process(uni, {"CUDA_VISIBLE_DEVICES": "3"})  # needs its own devices
+    monkeypatch.setenv("VLLM_ENABLE_V1_MULTIPROCESSING", "1")
+    assert not wholly_in_process(uni, {})

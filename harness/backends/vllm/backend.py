@@ -10,7 +10,9 @@ How a run goes:
 3. Read the GPUs present and choose or check the layout (``vllm.layout``): TP that fits and
    divides the heads, and engine replicas; a model that cannot fit is refused here too.
    ``vllm.replicas`` then runs steps 4-5 (``vllm.engine``) in one child process per replica
-   (one by default on a single GPU), which stops its engine when the run process dies.
+   (one by default on a single GPU), which stops its engine when the run process dies; one
+   engine that starts no process of its own (``uni`` executor, ``VLLM_ENABLE_V1_MULTIPROCESSING=0``)
+   runs in the run's process.
 4. Load the engine and submit every request at once: a problem with all n samples missing is ONE
    request with ``SamplingParams(n=n)``; a problem missing only some samples gets one ``n=1``
    request per missing sample, seeded so it draws exactly what the full request would have
@@ -156,7 +158,8 @@ class VllmBackend:
                 gpus=visible_gpus(),
             )  # fmt: skip
             # Even one engine runs in a child process: killed with the run, the child stops its
-            # engine; an engine loaded here would outlive a SIGKILL and keep its GPUs (vllm 0.32).
+            # engine; vLLM's engine processes would outlive a SIGKILL and keep their GPUs (vllm
+            # 0.32). Only an engine that starts no process of its own runs here (vllm.replicas).
             new, stats = run_replicas(self, problems, missing, n, sink, prepared)
         return assemble(problems, n, done, new, stats)
 

@@ -11,6 +11,12 @@ number of replicas. Each finished completion comes back over a queue and the par
 ``sink`` at once, so a kill loses only what was in flight, as with one engine, and the replicas
 exit when the run process dies. A replica that fails or dies stops the run with its traceback;
 what the others finished is already persisted.
+
+One exception: a single engine that is wholly in-process (``wholly_in_process``: the ``uni``
+executor and ``VLLM_ENABLE_V1_MULTIPROCESSING=0``, so vLLM starts no process of its own) runs in
+the run's own process. The child exists so that a SIGKILLed run cannot leave vLLM's engine
+processes holding the GPUs; with none, it would only cost a spawn and a second import of torch
+and vLLM (~10 s on 2 CPU cores). ``provenance.json`` says which (``replica_process``).
 """
 
 from __future__ import annotations
@@ -100,6 +106,33 @@ def _child_env(rank: int, replicas: int, devices: str | None) -> dict[str, str]:
     return {"VLLM_CPU_OMP_THREADS_BIND": cpu_slice(rank, replicas, os.sched_getaffinity(0))}
 
 
+def wholly_in_process(settings: dict[str, Any], env: dict[str, str]) -> bool:
+    """Whether one engine with ``settings`` starts no process of its own (module docstring).
+
+    ``env`` is what the replica's process would add to the environment; a replica that needs
+    its own (``CUDA_VISIBLE_DEVICES``) keeps its process. vLLM reads the switch as
+    ``bool(int(VLLM_ENABLE_V1_MULTIPROCESSING))``, default 1 (``vllm/envs.py``).
+    """
+    flag = os.environ.get("VLLM_ENABLE_V1_MULTIPROCESSING", "1").strip()
+    return settings.get("distributed_executor_backend") == "uni" and flag == "0" and not env
+
+
+def _run_here(
+    backend: Any,
+    problems: Sequence[Problem],
+    work: dict[int, list[int]],
+    n: int,
+    sink: Sink | None,
+    prepared: Any,
+) -> tuple[dict[tuple[str, int], Completion], dict[str, Any]]:
+    """The one engine in this process; its own bar, the same accounting as a replica's."""
+    started = time.perf_counter()
+    engine = VllmEngine(backend.model, backend.sampling, backend.settings, progress=True)
+    new, stats = engine.run(problems, work, n, sink, prepared, backend.layout)
+    backend._engine_facts = {**engine.facts, "replicas_run": 1, "replica_process": "run"}
+    return new, merge_stats([stats], time.perf_counter() - started)
+
+
 def _start(ctx: Any, target_args: tuple, env: dict[str, str]) -> Any:
     """Start one spawned process with ``env`` added to the environment it inherits."""
     saved = {k: os.environ.get(k) for k in env}
@@ -141,6 +174,8 @@ def run_replicas(
     layout = backend.layout
     shards = [sh for sh in shard(list(missing), layout.replicas) if sh]
     devices = layout.replica_devices()[: len(shards)]
+    if len(shards) == 1 and wholly_in_process(backend.settings, _child_env(0, 1, devices[0])):
+        return _run_here(backend, problems, {i: missing[i] for i in shards[0]}, n, sink, prepared)
     # The parent's prompts and token ids go along: a replica neither reloads the tokenizer nor
     # re-tokenizes, and the layout fixes TP and context (VllmEngine.run reads them from it).
     args = (backend.model, backend.sampling, backend.settings, layout, prepared)
@@ -164,7 +199,7 @@ def run_replicas(
                 proc.terminate()
                 proc.join(30)
     facts = [st.pop("engine_facts") for st in stats.values()]
-    backend._engine_facts = {**facts[0], "replicas_run": len(procs)}
+    backend._engine_facts = {**facts[0], "replicas_run": len(procs), "replica_process": "child"}
     return new, merge_stats(list(stats.values()), time.perf_counter() - started)
 
 
