@@ -20,6 +20,9 @@ from tests.conftest import compose, data_file
 N = 8
 PROBLEMS = 24
 TAIL_TARGET_S = 5.0  # issue 18's target for the tail (last completion -> complete.json)
+# Faster than the issue's case, 32,000 samples from 8 GPUs in about a quarter of an hour (~35/s),
+# and far below what grading keeps up with (~2,000 responses/s on 2 cores).
+PACE = 48
 
 
 def rows_for(problems) -> list[dict]:
@@ -40,13 +43,13 @@ def rows_for(problems) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """The same replay run twice: delivered at once, and paced at 20 completions/s (~10 s)."""
+    """The same replay run twice: delivered at once, and paced at PACE completions/s (4 s)."""
     tmp = tmp_path_factory.mktemp("stream")
     base = [f"benchmark.source={data_file('math500')}", f"limit={PROBLEMS}"]
     problems, _ = load_benchmark(compose(base).benchmark, limit=PROBLEMS)
     path = write_rows(rows_for(problems), tmp / "replay.jsonl")
     out = {}
-    for name, pace in (("unpaced", "null"), ("paced", "20")):
+    for name, pace in (("unpaced", "null"), ("paced", str(PACE))):
         cfg = compose(
             [*base, "backend=replay", f"backend.path={path}", f"backend.pace={pace}",
              f"sampling.n={N}", "grading.workers=2", f"results_dir={tmp}", f"run_id={name}"]
@@ -61,8 +64,8 @@ def test_paced_tail_under_target(runs):
     _, _, out = runs
     outcome, wall = out["paced"]
     gen = outcome.metrics["generation"]
-    assert gen["paced_completions_per_s"] == 20.0
-    assert wall >= PROBLEMS * N / 20.0  # the pacing happened
+    assert gen["paced_completions_per_s"] == PACE
+    assert wall >= PROBLEMS * N / PACE  # the pacing happened
     assert 0 <= gen["tail_s"] <= TAIL_TARGET_S
     assert "last completion" in gen["tail_s_is"]
     assert (outcome.run_dir / "complete.json").is_file()

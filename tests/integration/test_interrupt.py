@@ -20,6 +20,7 @@ import pytest
 from harness.data.loader import load_benchmark
 from harness.data.oracle import oracle_rows, write_rows
 from tests.conftest import REPO, compose, data_file
+from tests.helpers import eval_inproc
 
 N_PROBLEMS, N_SAMPLES = 100, 16  # 1,600 responses: seconds of grading on one worker
 
@@ -65,8 +66,9 @@ def test_ctrl_c_while_grading_prints_one_line_with_the_resume_command(tmp_path: 
     assert len(lines) == 1, err[-3000:]
     assert "harness-eval " in lines[0] and "run_id=interrupted" in lines[0]
     assert not (run_dir / "metrics.json").exists() and not (run_dir / "complete.json").exists()
-    # Nothing damaged: re-running the command in the resume line finishes the run.
-    again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    # Nothing damaged: re-running the command in the resume line finishes the run (through
+    # harness-eval's entry point in this process: the interrupt above is what needs a process).
+    again = eval_inproc.harness_eval(*cmd[3:])
     assert again.returncode == 0, again.stderr[-3000:]
     assert (run_dir / "complete.json").is_file()
     # The finished run shows the counts under its numbers: summary line, metrics.json, samples.

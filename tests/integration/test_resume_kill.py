@@ -2,7 +2,9 @@
 nothing finished when it is re-run into the same run directory.
 
 Generation is real: the dryrun's tiny Qwen2 through lm-eval's HF model class on the CPU, with
-small chunks so that completions are persisted one chunk at a time.
+small chunks so that completions are persisted one chunk at a time. The killed run is a process
+of its own; the runs after it go through ``harness-eval``'s entry point in this process
+(``tests/helpers/eval_inproc.py``), which reads the same directory as a new process would.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.helpers.eval_inproc import harness_eval
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +68,7 @@ def test_sigkill_then_rerun_loses_and_repeats_nothing(tmp_path):
     assert 4 <= len(before) < TOTAL
     assert not (run_dir / "metrics.json").exists()
 
-    out = subprocess.run(command(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=300)
+    out = harness_eval(*command(tmp_path)[3:])
     assert out.returncode == 0, out.stderr[-3000:]
     metrics = json.loads((run_dir / "metrics.json").read_text())
     after = complete_rows(log)
@@ -80,7 +83,7 @@ def test_sigkill_then_rerun_loses_and_repeats_nothing(tmp_path):
 
     # The run is finished now: the same command again changes nothing (issue 19).
     finished = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
-    again = subprocess.run(command(tmp_path), cwd=REPO, capture_output=True, text=True, timeout=300)
+    again = harness_eval(*command(tmp_path)[3:])
     assert again.returncode == 0, again.stderr[-3000:]
     assert f"{run_dir} is complete; nothing was changed" in again.stdout
     assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == finished
@@ -88,20 +91,10 @@ def test_sigkill_then_rerun_loses_and_repeats_nothing(tmp_path):
 
 
 def test_changed_config_is_refused_for_reuse(tmp_path):
-    first = subprocess.run(
-        command(tmp_path, "limit=1", "sampling.n=1"),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    first = harness_eval(*command(tmp_path, "limit=1", "sampling.n=1")[3:])
     assert first.returncode == 0, first.stderr[-3000:]
-    changed = subprocess.run(
-        command(tmp_path, "limit=1", "sampling.n=1", "sampling.temperature=0.7"),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    changed = harness_eval(
+        *command(tmp_path, "limit=1", "sampling.n=1", "sampling.temperature=0.7")[3:]
     )
     assert changed.returncode == 2
     assert "sampling.temperature: 0.6 → 0.7" in changed.stderr
