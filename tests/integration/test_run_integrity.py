@@ -23,6 +23,7 @@ from harness.report.runs import load_run
 from harness.store.run_dir import COMPLETE, hold
 from tests.conftest import REPO, compose
 from tests.helpers import eval_inproc as inproc
+from tests.helpers.wandb_log import files_holding
 
 SOURCE = REPO / "harness" / "models" / "data" / "math500_first5.jsonl"
 N = 4
@@ -195,12 +196,7 @@ def test_credentials_reach_no_file_of_the_run_or_of_wandb(replay, tmp_path):
     assert any(p.name == "multirun.yaml" for p in files)
     assert any(p.name == "output.log" for p in files)  # W&B's copy of the console
     assert any(p.suffix == ".wandb" for p in files)
-    leaks = [
-        str(p)
-        for p in files
-        if URL_SECRET.encode() in p.read_bytes() or ENV_SECRET.encode() in p.read_bytes()
-    ]
-    assert leaks == []
+    assert files_holding(results, URL_SECRET, ENV_SECRET) == []
     assert URL_SECRET not in out.stdout + out.stderr and ENV_SECRET not in out.stdout
     config = next(results.glob("multirun_*/0_*/config.yaml")).read_text()
     assert "http://[REDACTED]@example.invalid:8000/v1" in config
