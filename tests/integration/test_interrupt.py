@@ -22,7 +22,9 @@ from harness.data.oracle import oracle_rows, write_rows
 from tests.conftest import REPO, compose, data_file
 from tests.helpers import eval_inproc
 
-N_PROBLEMS, N_SAMPLES = 100, 16  # 1,600 responses: seconds of grading on one worker
+# 6,400 responses: ~3 s of grading on one worker. 1,600 took 0.9 s on an idle machine
+# (2026-12-02, after grading got faster), so the interrupt 1 s in came after grading had ended.
+N_PROBLEMS, N_SAMPLES = 100, 64
 
 
 def _wait_for(predicate, seconds: float) -> bool:
@@ -54,7 +56,7 @@ def test_ctrl_c_while_grading_prints_one_line_with_the_resume_command(tmp_path: 
     reader.start()
     started = _wait_for(lambda: "grading:" in "".join(seen), 180)
     assert started and proc.poll() is None, "the run never reached grading:\n" + "".join(seen)
-    time.sleep(1.0)  # grading workers started and at work
+    time.sleep(0.5)  # grading workers started and at work
     assert proc.poll() is None, "grading finished before the interrupt: make the run longer"
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(timeout=120)
