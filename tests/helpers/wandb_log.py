@@ -54,7 +54,7 @@ def records(path: Path) -> list:
 
 
 def files_holding(root: Path, *secrets: str) -> list[str]:
-    """Every file under ``root`` whose bytes hold one of ``secrets``.
+    """Every file under ``root`` whose bytes hold one of ``secrets`` (the tests' leak scans).
 
     A file that vanishes between the listing and the read is skipped, since a removed file holds
     nothing on disk. W&B's service process runs on its own and may still remove its own files
