@@ -198,7 +198,7 @@ def run_replicas(
     shards = [sh for sh in shard(list(missing), layout.replicas) if sh]
     devices = layout.replica_devices()[: len(shards)]
     if len(shards) == 1 and wholly_in_process(backend.settings, _child_env(0, 1, devices[0])):
-        return _run_here(backend, problems, {i: missing[i] for i in shards[0]}, n, sink, prepared)
+        return _run_here(backend, problems, missing, n, sink, prepared)  # one shard: all of it
     # The parent's prompts and token ids go along: a replica neither reloads the tokenizer nor
     # re-tokenizes, and the layout fixes TP and context (VllmEngine.run reads them from it).
     args = (backend.model, backend.sampling, backend.settings, layout, prepared)
