@@ -30,7 +30,7 @@ import importlib.util
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,18 @@ def recipe_key(recipe: Mapping[str, Any], code: Sequence[str] = ()) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+@contextlib.contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``fcntl`` lock on ``path`` (created) for the block.
+
+    One builder at a time, across processes; the others wait here. Released when the block ends
+    (the file closes).
+    """
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def cached_build(
     root: str | Path,
     recipe: Mapping[str, Any],
@@ -116,8 +128,7 @@ def cached_build(
     if (final / RECIPE_FILE).is_file():
         return final
     root.mkdir(parents=True, exist_ok=True)
-    with (root / f"{key}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes; others wait here
+    with build_lock(root / f"{key}.lock"):
         if (final / RECIPE_FILE).is_file():
             return final
         tmp = root / f"{key}.tmp-{os.getpid()}"

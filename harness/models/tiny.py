@@ -261,15 +261,24 @@ def ensure_tiny_model(out_dir: str | Path, spec: TinySpec | None = None) -> Path
     """``build_tiny_model`` unless ``out_dir`` already holds a build of the same spec.
 
     Never overwrites a directory it did not build: one holding files but no untrained tiny
-    build (a real model, a trained tiny model) is left as it is and used as it is.
+    build (a real model, a trained tiny model) is left as it is and used as it is. Processes that
+    ask for the same directory at once (the jobs of a ``-m`` sweep) build it one at a time
+    (a lock file beside it): without that, a second job could find the first one's half-written
+    directory, take it for a model it must not touch, and load it.
     """
+    from harness.models.cache import build_lock
+
     spec = spec or TinySpec()
     out = Path(out_dir)
     if is_built(out, spec):
         return out
-    if out.is_dir() and any(out.iterdir()) and not _untrained_build(out):
-        return out
-    return build_tiny_model(out, spec)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(out.parent / f".{out.name}.lock"):
+        if is_built(out, spec):
+            return out
+        if out.is_dir() and any(out.iterdir()) and not _untrained_build(out):
+            return out
+        return build_tiny_model(out, spec)
 
 
 def _untrained_build(out: Path) -> bool:

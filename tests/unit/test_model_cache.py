@@ -97,3 +97,43 @@ def test_cached_trained_model_equals_a_fresh_build(tmp_path):
         tmp_path / "cache", problems, spec=TinySpec(seed=1), **(recipe | {"max_steps": 15})
     )
     assert other != cached
+
+
+ENSURER = """
+import sys, time
+from pathlib import Path
+import harness.models.tiny as tiny
+
+out, log = Path(sys.argv[1]), Path(sys.argv[2])
+real = tiny.build_tiny_model
+
+def slow_build(path, spec):
+    with log.open("a") as f:
+        f.write("built\\n")
+    (Path(path).mkdir(parents=True, exist_ok=True), (Path(path) / "config.json").write_text("{}"))
+    time.sleep(1.0)  # a half-written directory, long enough for the other process to look at it
+    return real(path, spec)
+
+tiny.build_tiny_model = slow_build
+path = tiny.ensure_tiny_model(out)
+print(tiny.is_built(path, tiny.TinySpec()))
+"""
+
+
+def test_two_processes_ensuring_one_tiny_model_build_it_once_and_both_get_it_whole(tmp_path):
+    """The jobs of a sweep share ``results_dir/_models/...``: the second waits for the first's
+    build instead of taking its half-written directory for a model it must leave alone."""
+    log, out = tmp_path / "log.txt", tmp_path / "_models" / "tiny_random_qwen2"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", ENSURER, str(out), str(log)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=300)[0].strip() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    assert outs == ["True", "True"]
+    assert log.read_text() == "built\n"
