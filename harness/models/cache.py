@@ -23,17 +23,18 @@ Same recipe, same code, same versions give the same bytes: the builds are seeded
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import importlib.metadata
 import importlib.util
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from harness.models.lock import build_lock
 
 ENV = "R1_TINY_CACHE"
 RECIPE_FILE = "r1_harness_recipe.json"  # written last: its presence means the build is complete
@@ -90,18 +91,6 @@ def recipe_key(recipe: Mapping[str, Any], code: Sequence[str] = ()) -> str:
     }
     text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-@contextlib.contextmanager
-def build_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive ``fcntl`` lock on ``path`` (created) for the block.
-
-    One builder at a time, across processes; the others wait here. Released when the block ends
-    (the file closes).
-    """
-    with path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 def cached_build(

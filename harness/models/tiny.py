@@ -38,6 +38,7 @@ from harness.models.chat_templates import (
     USER,
     r1_chat_template,
 )
+from harness.models.lock import build_lock
 
 INSTALL_HINT = "pip install 'r1-harness[lm_eval,hf]'"
 SPEC_FILE = "r1_harness_tiny.json"  # the spec a directory was built from; a changed spec rebuilds
@@ -266,8 +267,6 @@ def ensure_tiny_model(out_dir: str | Path, spec: TinySpec | None = None) -> Path
     (a lock file beside it): without that, a second job could find the first one's half-written
     directory, take it for a model it must not touch, and load it.
     """
-    from harness.models.cache import build_lock
-
     spec = spec or TinySpec()
     out = Path(out_dir)
     if is_built(out, spec):
