@@ -58,9 +58,7 @@ def files_holding(root: Path, *secrets: str) -> list[str]:
 
     A file that vanishes between the listing and the read is skipped, since a removed file holds
     nothing on disk. W&B's service process runs on its own and may still remove its own files
-    after the run has finished. The W&B test of ``test_e2e_replay.py`` failed once on
-    2026-12-02, with its output lost and not reproduced in 14 runs; this race is one possible
-    cause, not a confirmed one.
+    after the run has finished.
     """
     found = []
     for path in sorted(root.rglob("*")):

@@ -161,6 +161,19 @@ def test_regrading_a_runs_own_samples_reproduces_its_metrics(math500_run, tmp_pa
     assert again["metrics"] == first["metrics"]
 
 
+def flushed_wandb_logs(folder: Path) -> list[Path]:
+    """The offline run logs under ``folder``, once W&B's service has written them out.
+
+    In a process of its own, harness-eval ends with W&B's teardown, which waits for the service
+    to flush. In this process that teardown never comes, and the log was seen empty right after
+    the run (2026-12-02), so the test tears W&B down as the end of a process would.
+    """
+    import wandb
+
+    wandb.teardown()
+    return list(folder.glob("wandb/offline-run-*/run-*.wandb"))
+
+
 def test_wandb_offline_run_is_written_and_readable_without_secrets(tmp_path):
     source = data_file("aime24")
     overrides = ["benchmark=aime24", f"benchmark.source={source}"]
@@ -178,7 +191,7 @@ def test_wandb_offline_run_is_written_and_readable_without_secrets(tmp_path):
         env={"MY_SERVICE_API_KEY": SECRET, "WANDB_MODE": "offline"},
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    logs = list((tmp_path / "wandb").glob("wandb/offline-run-*/run-*.wandb"))
+    logs = flushed_wandb_logs(tmp_path / "wandb")
     assert len(logs) == 1
     recs = records(logs[0])
     kinds = [r.WhichOneof("record_type") for r in recs]
@@ -214,7 +227,7 @@ def test_failed_run_still_finishes_the_wandb_run(tmp_path):
     assert out.returncode == 2
     assert "holds 2 samples per problem but sampling.n=4" in out.stderr
     assert "Traceback" not in out.stderr
-    logs = list(tmp_path.glob("wandb/offline-run-*/run-*.wandb"))
+    logs = flushed_wandb_logs(tmp_path)
     assert len(logs) == 1 and records(logs[0])[-1].exit.exit_code == 1
 
 
